@@ -1,0 +1,1 @@
+# benchmarks add themselves here

@@ -1,0 +1,1 @@
+# docs and examples add themselves here

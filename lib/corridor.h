@@ -1,0 +1,10 @@
+/* corridor.h -- umbrella header of libcorridor. */
+#ifndef CORRIDOR_H
+#define CORRIDOR_H
+#include "cor_err.h"
+#include "cor_sys.h"
+#include "cor_expr.h"
+#include "cor_diff.h"
+#include "cor_eval.h"
+#include "cor_table.h"
+#endif

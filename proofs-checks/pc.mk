@@ -1,0 +1,1 @@
+# theorem checks: each adds itself here

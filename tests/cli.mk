@@ -1,0 +1,1 @@
+# command-line tests (owned by the corridor driver)

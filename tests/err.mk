@@ -1,0 +1,2 @@
+check_PROGRAMS += check_err
+TESTS += check_err

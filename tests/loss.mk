@@ -1,0 +1,1 @@
+# loss zoo tests (owned by the loss module)

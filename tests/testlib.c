@@ -1,0 +1,64 @@
+/* testlib.c -- helpers shared by the Check test programs. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "testlib.h"
+
+uint64_t
+cor_test_seed(void)
+{
+    static int printed;
+    const char *s = getenv("COR_TEST_SEED");
+    uint64_t seed = s ? strtoull(s, NULL, 0) : 20240213u;
+    if (!printed)
+    {
+        fprintf(stderr, "COR_TEST_SEED=%llu\n", (unsigned long long)seed);
+        printed = 1;
+    }
+    return seed;
+}
+
+unsigned
+cor_test_multiplier(void)
+{
+    const char *s = getenv("COR_TEST_MULTIPLIER");
+    long m = s ? strtol(s, NULL, 10) : 1;
+    return m > 0 ? (unsigned)m : 1u;
+}
+
+/* splitmix64 (Steele, Lea, Flood 2014): a full-period 64-bit generator whose outputs pass
+ * BigCrush; good enough for drawing test cases, and trivially reproducible. */
+void
+cor_test_rng_init(cor_test_rng *r, uint64_t seed, uint64_t stream)
+{
+    r->s = seed ^ (stream * 0xD1B54A32D192ED03u);
+    (void)cor_test_rng_u64(r);
+}
+
+uint64_t
+cor_test_rng_u64(cor_test_rng *r)
+{
+    uint64_t z = (r->s += 0x9E3779B97F4A7C15u);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+    return z ^ (z >> 31);
+}
+
+unsigned long
+cor_test_rng_below(cor_test_rng *r, unsigned long n)
+{
+    return n <= 1 ? 0 : (unsigned long)(cor_test_rng_u64(r) % n);
+}
+
+double
+cor_test_rng_uniform(cor_test_rng *r, double lo, double hi)
+{
+    double u = (double)(cor_test_rng_u64(r) >> 11) * 0x1.0p-53;
+    return lo + (hi - lo) * u;
+}
+
+int
+cor_test_rng_bernoulli(cor_test_rng *r, double p)
+{
+    return cor_test_rng_uniform(r, 0.0, 1.0) < p;
+}

@@ -1,0 +1,27 @@
+/* testlib.h -- helpers shared by the Check test programs. */
+#ifndef COR_TESTLIB_H
+#define COR_TESTLIB_H
+#include <stdint.h>
+/* Test seed: COR_TEST_SEED from the environment, or a fixed default; printed on failure. */
+uint64_t cor_test_seed(void);
+/* Multiplier for the number of random cases (COR_TEST_MULTIPLIER, default 1). */
+unsigned cor_test_multiplier(void);
+
+/* ---- small deterministic RNG for randomized tests (splitmix64) ------------------------ */
+
+/* A generator state. Seed it with cor_test_rng_init(seed, stream): distinct streams of one
+ * seed give unrelated sequences, so case k of a randomized test can be replayed alone. */
+typedef struct
+{
+    uint64_t s;
+} cor_test_rng;
+
+void cor_test_rng_init(cor_test_rng *r, uint64_t seed, uint64_t stream);
+uint64_t cor_test_rng_u64(cor_test_rng *r);
+/* Uniform integer in [0, n) (n >= 1). */
+unsigned long cor_test_rng_below(cor_test_rng *r, unsigned long n);
+/* Uniform double in [lo, hi). */
+double cor_test_rng_uniform(cor_test_rng *r, double lo, double hi);
+/* Nonzero with probability p. */
+int cor_test_rng_bernoulli(cor_test_rng *r, double p);
+#endif
