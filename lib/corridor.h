@@ -3,8 +3,10 @@
 #define CORRIDOR_H
 #include "cor_err.h"
 #include "cor_sys.h"
+#include "cor_vspace.h"
 #include "cor_expr.h"
 #include "cor_diff.h"
 #include "cor_eval.h"
+#include "cor_loss.h"
 #include "cor_table.h"
 #endif

@@ -555,7 +555,8 @@ finish_sum(cor_expr_pool *p, term *ts, size_t nt, mpq_t c0)
     cor_node r = COR_NODE_NONE;
     size_t m = 0;
 
-    qsort(ts, nt, sizeof *ts, term_cmp);
+    if (nt > 1)
+        qsort(ts, nt, sizeof *ts, term_cmp);
     for (size_t i = 0; i < nt; i++)
     {
         if (m > 0 && ts[m - 1].x == ts[i].x)
