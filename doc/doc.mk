@@ -4,3 +4,4 @@ examples_hg_rosenbrock_SOURCES = examples/hg_rosenbrock.c
 EXTRA_DIST += expressions.md derivations/reverse_mode.md derivations/corridor_criterion.md
 EXTRA_DIST += figure1.md proofs/thm2_11.md
 EXTRA_DIST += cli.md
+EXTRA_DIST += losses.md vspace.md
