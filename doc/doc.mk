@@ -5,3 +5,4 @@ EXTRA_DIST += expressions.md derivations/reverse_mode.md derivations/corridor_cr
 EXTRA_DIST += figure1.md proofs/thm2_11.md
 EXTRA_DIST += cli.md
 EXTRA_DIST += losses.md vspace.md
+EXTRA_DIST += steppers.md

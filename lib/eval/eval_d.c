@@ -182,7 +182,7 @@ cor_eval_d_scale(cor_eval_d *w, double *scale)
                 x += fabs(w->cv[t->term_coef[I->t0 + k]]) * s[t->term_reg[I->t0 + k]];
             break;
         case COR_OP_MUL: x = sa * s[I->b]; break;
-        case COR_OP_DIV: x = (sa + av * s[I->b]) / fabs(r[I->b]); break;
+        case COR_OP_DIV: x = av + (sa + av * s[I->b]) / fabs(r[I->b]); break;
         case COR_OP_POW:
             x = av + fabs(r[I->b] * v / a) * sa + fabs(v * log(a)) * s[I->b];
             break;

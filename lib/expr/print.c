@@ -103,9 +103,11 @@ print_term(FILE *f, const cor_expr_pool *p, const mpq_t c, cor_node x, int first
         print_at(f, p, x, first && neg ? 3 : 2);
     else
     {
+        /* c*(a/b), not c*a/b: the latter reads back as (c*a)/b, which distributes c into
+         * a when a is a sum, a different canonical node */
         print_q(f, a);
         fputc('*', f);
-        print_at(f, p, x, 2);
+        print_at(f, p, x, 3);
     }
     mpq_clear(a);
 }
