@@ -52,6 +52,8 @@ typedef struct
 } cli_command;
 
 extern const cli_command cli_cmd_probe;
+extern const cli_command cli_cmd_flow;
+extern const cli_command cli_cmd_run;
 
 /* ---- process-wide setup and errors ---------------------------------------------------- */
 

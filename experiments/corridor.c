@@ -14,6 +14,8 @@
 
 static const cli_command *const commands[] = {
     &cli_cmd_probe,
+    &cli_cmd_flow,
+    &cli_cmd_run,
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -9,4 +9,8 @@
 #include "cor_eval.h"
 #include "cor_loss.h"
 #include "cor_table.h"
+#include "cor_taylor.h"
+#include "cor_flow.h"
+#include "cor_objective.h"
+#include "cor_step.h"
 #endif
