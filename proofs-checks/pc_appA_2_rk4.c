@@ -1,0 +1,217 @@
+/* pc_appA_2_rk4.c -- Appendix A.2: RK4 as an optimizer is exact in a corridor, and stalls
+ * when its stages straddle the apex of a cone.
+ *
+ * Statement (Dherin & Rosca 2024, "Corridor Geometry in Gradient-Based Optimization",
+ * arXiv 2402.08818, App. A.2; PREDICTIONS.md P8, reference case (viii)): in a corridor every
+ * explicit Runge-Kutta method with sum b_i = 1, in particular classical RK4, reproduces the
+ * gradient flow exactly, theta_k = theta0 - k h g0, provided every stage point stays in the
+ * corridor. The proviso matters: on the cone |theta| along a ray with 0 < r = |theta| < h/2
+ * the stage gradients are +u, -u, +u, -u (u the ray's direction), the RK4 combination
+ * (1 - 2 + 2 - 1)/6 is 0 and the iterate does not move, although GF reaches the apex at t = r.
+ *
+ * What is checked (label NUMERICAL: MPFR round-to-nearest; references at prec + 64 bits):
+ *  1. cor_step "rk4" on the cone from (3,-1,2), h = 0.1, 20 steps:
+ *     max_k |RK4_k - (theta0 - k h g0)| / max(1, |ref|) <= 2^(20-prec), and
+ *     RK4_20 = theta0 (1 - 2/sqrt(14)).
+ *  2. Stall: from theta0 = s (3,-1,2), s = 0.001, 0.005, 0.013 (r = s sqrt(14) = 0.0037,
+ *     0.0187, 0.0486 < h/2 = 0.05), 50 RK4 steps with h = 0.1:
+ *     max_k |RK4_k - theta0| / max(1, |theta0|) <= 2^(20-prec) (rounding only).
+ *
+ * Grid: quick: prec (default 256) and 1024 bits; full: also 53, 113 and 4096 bits.
+ *
+ * Tolerance: 2^(20-prec) relative to max(1, |theta|); margin = bits to spare.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gmp.h>
+#include <mpfr.h>
+
+#include "cor_err.h"
+#include "cor_expr.h"
+#include "cor_flow.h"
+#include "cor_objective.h"
+#include "cor_step.h"
+#include "cor_vspace.h"
+#include "pclib.h"
+#include "pcprob.h"
+
+#define MAXN 3
+
+
+#define CONE "sqrt(x^2+y^2+z^2)"
+
+/* RK4 on the cone from theta0 with h, nsteps steps; ref(k) = theta0 - k h g0 (line) or theta0
+ * (stall). Returns the worst log2 relative error; with iv also compares the last iterate with
+ * theta0 (1 - 2/sqrt(14)) into *l_iv. */
+static int
+run_rk4(const char *const *theta0, const char *htxt, int nsteps, int stall, mpfr_prec_t prec,
+        double *worst, double *l_iv)
+{
+    cor_pc_prob p;
+    cor_step *s = NULL;
+    cor_scalar *h = NULL;
+    cor_vec *x = NULL;
+    mpfr_t g0[MAXN], th0[MAXN], ref[MAXN], hr, t;
+    mpfr_prec_t rp = prec + 64;
+    size_t i;
+    int k;
+    int st;
+
+    *worst = -INFINITY;
+    for (i = 0; i < MAXN; i++)
+        mpfr_inits2(rp, g0[i], th0[i], ref[i], (mpfr_ptr)0);
+    mpfr_inits2(rp, hr, t, (mpfr_ptr)0);
+    st = cor_pc_prob_init(&p, CONE, 3, prec);
+    if (st == COR_OK)
+        st = cor_pc_grad_at(g0, CONE, 3, theta0, rp);
+    if (st != COR_OK)
+        goto cleanup;
+    s = cor_step_alloc(cor_step_type_lookup("rk4"), p.V);
+    h = cor_scalar_alloc(p.V);
+    x = cor_vec_alloc(p.V);
+    if (s == NULL || h == NULL || x == NULL)
+    {
+        st = cor_last_error()->code;
+        goto cleanup;
+    }
+    if ((st = cor_scalar_set_str(h, htxt)) != COR_OK)
+        goto cleanup;
+    mpfr_set_str(hr, htxt, 10, MPFR_RNDN);
+    cor_pc_vec_set_str(x, theta0, 3);
+    for (i = 0; i < 3; i++)
+        mpfr_set_str(th0[i], theta0[i], 10, MPFR_RNDN);
+    for (k = 1; k <= nsteps; k++)
+    {
+        double le;
+
+        st = cor_step_apply(s, p.obj, x, h, NULL);
+        if (st != COR_OK)
+        {
+            st = COR_ERROR(cor_status_is_error(st) ? st : COR_ESANITY, "RK4 step %d: %s", k,
+                           cor_status_name(st));
+            goto cleanup;
+        }
+        mpfr_mul_ui(t, hr, (unsigned long)k, MPFR_RNDN);
+        for (i = 0; i < 3; i++)
+        {
+            if (stall)
+                mpfr_set(ref[i], th0[i], MPFR_RNDN);
+            else
+            {
+                mpfr_mul(ref[i], t, g0[i], MPFR_RNDN);
+                mpfr_sub(ref[i], th0[i], ref[i], MPFR_RNDN);
+            }
+        }
+        le = cor_pc_log2_err(x, ref, 3);
+        if (le > *worst)
+            *worst = le;
+    }
+    if (l_iv != NULL)
+    {
+        mpfr_sqrt_ui(t, 14, MPFR_RNDN);
+        mpfr_ui_div(t, 2, t, MPFR_RNDN);
+        mpfr_ui_sub(t, 1, t, MPFR_RNDN);
+        for (i = 0; i < 3; i++)
+            mpfr_mul(ref[i], th0[i], t, MPFR_RNDN);
+        *l_iv = cor_pc_log2_err(x, ref, 3);
+    }
+    st = COR_OK;
+
+cleanup:
+    cor_vec_free(x);
+    cor_scalar_free(h);
+    cor_step_free(s);
+    cor_pc_prob_clear(&p);
+    for (i = 0; i < MAXN; i++)
+        mpfr_clears(g0[i], th0[i], ref[i], (mpfr_ptr)0);
+    mpfr_clears(hr, t, (mpfr_ptr)0);
+    return st;
+}
+
+int
+main(int argc, char **argv)
+{
+    static const cor_pc_info info = {
+        "App. A.2",
+        "Dherin & Rosca 2024, Corridor Geometry in Gradient-Based Optimization, "
+        "arXiv 2402.08818, App. A.2 (PREDICTIONS.md P8, case (viii))",
+        "NUMERICAL",
+        "|RK4_k - ref| <= 2^(20-prec) max(1,|ref|); ref = theta0 - k h g0 (corridor) or "
+        "theta0 (stall)",
+        "Checks RK4 = GF exactly on the cone (h = 0.1, 20 steps) and the stall of RK4 when\n"
+        "its stages straddle the apex (0 < r < h/2: the iterate does not move).",
+        256
+    };
+    static const char *const cone0[3] = {"3", "-1", "2"};
+    static const char *const svals[3] = {"0.001", "0.005", "0.013"};
+    mpfr_prec_t precs[6];
+    size_t nprec = 0;
+    size_t i, j;
+    cor_pc *pc;
+    int rc;
+    double worst_all = -INFINITY;
+    char name[256], pred[48], meas[48], marg[32], sm[200];
+
+    if (cor_pc_begin(&pc, &info, argc, argv, &rc) != COR_OK)
+        return rc;
+    if (cor_pc_full(pc))
+    {
+        precs[nprec++] = 53;
+        precs[nprec++] = 113;
+    }
+    precs[nprec++] = cor_pc_prec(pc);
+    if (cor_pc_prec(pc) != 1024)
+        precs[nprec++] = 1024;
+    if (cor_pc_full(pc) && cor_pc_prec(pc) != 4096)
+        precs[nprec++] = 4096;
+    cor_pc_meta(pc, "stepper", "rk4 (classical), h=0.1");
+
+    for (j = 0; j < nprec; j++)
+    {
+        mpfr_prec_t prec = precs[j];
+        double w, liv;
+        int st = run_rk4(cone0, "0.1", 20, 0, prec, &w, &liv);
+
+        if (st != COR_OK)
+            return cor_pc_abort(pc, "cone: %s", cor_strerror(st));
+        snprintf(pred, sizeof pred, "<= 2^%ld", (long)COR_PC_SLACK_BITS - (long)prec);
+        snprintf(name, sizeof name,
+                 "cone from (3,-1,2): max_k |RK4_k - GF(kh)|, h=0.1, k<=20 @%ld", (long)prec);
+        cor_pc_row(pc, name, pred, cor_pc_fmt_log2(meas, sizeof meas, w),
+                   cor_pc_fmt_margin(marg, sizeof marg, w, prec), w <= COR_PC_SLACK_BITS - (double)prec);
+        snprintf(name, sizeof name, "case (viii) RK4_20 = theta0(1-2/sqrt14) @%ld", (long)prec);
+        cor_pc_row(pc, name, pred, cor_pc_fmt_log2(meas, sizeof meas, liv),
+                   cor_pc_fmt_margin(marg, sizeof marg, liv, prec), liv <= COR_PC_SLACK_BITS - (double)prec);
+        if (fmax(w, liv) - (COR_PC_SLACK_BITS - (double)prec) > worst_all)
+            worst_all = fmax(w, liv) - (COR_PC_SLACK_BITS - (double)prec);
+        for (i = 0; i < 3; i++)
+        {
+            static char buf[3][32];
+            const char *th[3];
+            double s = atof(svals[i]);
+
+            /* theta0 = s (3,-1,2) as decimal texts (s has 3 decimals, so these are exact) */
+            snprintf(buf[0], sizeof buf[0], "%.3f", 3 * s);
+            snprintf(buf[1], sizeof buf[1], "%.3f", -1 * s);
+            snprintf(buf[2], sizeof buf[2], "%.3f", 2 * s);
+            th[0] = buf[0];
+            th[1] = buf[1];
+            th[2] = buf[2];
+            st = run_rk4(th, "0.1", 50, 1, prec, &w, NULL);
+            if (st != COR_OK)
+                return cor_pc_abort(pc, "stall: %s", cor_strerror(st));
+            snprintf(name, sizeof name,
+                     "stall: theta0=(%s,%s,%s), r=%.4f < h/2, 50 RK4 steps: max_k |RK4_k - "
+                     "theta0| @%ld", th[0], th[1], th[2], s * sqrt(14.0), (long)prec);
+            cor_pc_row(pc, name, pred, cor_pc_fmt_log2(meas, sizeof meas, w),
+                       cor_pc_fmt_margin(marg, sizeof marg, w, prec), w <= COR_PC_SLACK_BITS - (double)prec);
+            if (w - (COR_PC_SLACK_BITS - (double)prec) > worst_all)
+                worst_all = w - (COR_PC_SLACK_BITS - (double)prec);
+        }
+    }
+    snprintf(sm, sizeof sm, "worst %.1f bits vs tolerance", worst_all);
+    return cor_pc_finish(pc, "RK4 = GF on the cone; RK4 stalls (update 0) for 0 < r < h/2", sm);
+}

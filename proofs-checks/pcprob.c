@@ -1,0 +1,150 @@
+/* pcprob.c -- a loss on an MPFR space, and error formatting, shared by the theorem checks. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cor_err.h"
+#include "pcprob.h"
+
+
+
+static const char *const vnames[COR_PC_MAXN] = {"x", "y", "z"};
+
+void
+cor_pc_prob_clear(cor_pc_prob *p)
+{
+    cor_objective_free(p->obj);
+    cor_vspace_free(p->V);
+    cor_expr_pool_free(p->pool);
+    memset(p, 0, sizeof *p);
+}
+
+/* Parses expr in the variables x, y, z (the first n) and builds its objective on the MPFR
+ * space of dimension n at precision prec. */
+int
+cor_pc_prob_init(cor_pc_prob *p, const char *expr, size_t n, mpfr_prec_t prec)
+{
+    size_t col = 0;
+    size_t i;
+    int st;
+
+    memset(p, 0, sizeof *p);
+    p->n = n;
+    p->pool = cor_expr_pool_alloc();
+    if (p->pool == NULL)
+        return cor_last_error()->code;
+    for (i = 0; i < n; i++)
+    {
+        p->vars[i] = cor_expr_var(p->pool, vnames[i]);
+        if (p->vars[i] == COR_NODE_NONE)
+            return cor_last_error()->code;
+    }
+    st = cor_expr_parse(&p->f, &col, expr, COR_PARSE_KNOWN_VARS, p->pool);
+    if (st != COR_OK)
+        return st;
+    p->V = cor_vspace_alloc_mpfr(n, prec);
+    if (p->V == NULL)
+        return cor_last_error()->code;
+    p->obj = cor_expr_objective_alloc(p->pool, p->f, n, p->vars, p->V, 0);
+    if (p->obj == NULL)
+        return cor_last_error()->code;
+    return COR_OK;
+}
+
+/* v = the decimal texts txt[0..n), read at v's precision. */
+void
+cor_pc_vec_set_str(cor_vec *v, const char *const *txt, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        mpfr_set_str(cor_vec_mpfr_ptr(v, i), txt[i], 10, MPFR_RNDN);
+}
+
+/* log2 of max_i |x_i - ref_i| / max(1, max_i |ref_i|), computed at the precision of ref;
+ * -inf when equal. */
+double
+cor_pc_log2_err(const cor_vec *x, mpfr_t *ref, size_t n)
+{
+    mpfr_t d, m, s;
+    size_t i;
+    double r;
+
+    mpfr_inits2(mpfr_get_prec(ref[0]), d, m, s, (mpfr_ptr)0);
+    mpfr_set_ui(m, 0, MPFR_RNDN);
+    mpfr_set_ui(s, 1, MPFR_RNDN);
+    for (i = 0; i < n; i++)
+    {
+        mpfr_sub(d, cor_vec_mpfr_srcptr(x, i), ref[i], MPFR_RNDN);
+        mpfr_abs(d, d, MPFR_RNDN);
+        if (mpfr_cmp(d, m) > 0)
+            mpfr_set(m, d, MPFR_RNDN);
+        mpfr_abs(d, ref[i], MPFR_RNDN);
+        if (mpfr_cmp(d, s) > 0)
+            mpfr_set(s, d, MPFR_RNDN);
+    }
+    if (mpfr_zero_p(m))
+        r = -INFINITY;
+    else
+    {
+        mpfr_div(m, m, s, MPFR_RNDN);
+        mpfr_log2(m, m, MPFR_RNDN);
+        r = mpfr_get_d(m, MPFR_RNDN);
+    }
+    mpfr_clears(d, m, s, (mpfr_ptr)0);
+    return r;
+}
+
+/* "2^-240.3" or "0". */
+char *
+cor_pc_fmt_log2(char *buf, size_t size, double l)
+{
+    if (l == -INFINITY)
+        snprintf(buf, size, "0");
+    else
+        snprintf(buf, size, "2^%.1f", l);
+    return buf;
+}
+
+/* margin in bits against the tolerance 2^(COR_PC_SLACK_BITS - prec) */
+char *
+cor_pc_fmt_margin(char *buf, size_t size, double l, mpfr_prec_t prec)
+{
+    if (l == -INFINITY)
+        snprintf(buf, size, "inf");
+    else
+        snprintf(buf, size, "%.1f", (double)(COR_PC_SLACK_BITS - (long)prec) - l);
+    return buf;
+}
+
+/* The gradient g0 of expr at the point txt, at precision prec (into g[0..n), initialised by
+ * the caller at any precision). */
+int
+cor_pc_grad_at(mpfr_t *g, const char *expr, size_t n, const char *const *txt, mpfr_prec_t prec)
+{
+    cor_pc_prob p;
+    cor_vec *x = NULL;
+    cor_vec *gv = NULL;
+    size_t i;
+    int st = cor_pc_prob_init(&p, expr, n, prec);
+
+    if (st == COR_OK)
+    {
+        x = cor_vec_alloc(p.V);
+        gv = cor_vec_alloc(p.V);
+        if (x == NULL || gv == NULL)
+            st = cor_last_error()->code;
+    }
+    if (st == COR_OK)
+    {
+        cor_pc_vec_set_str(x, txt, n);
+        st = cor_objective_grad(p.obj, gv, x);
+        for (i = 0; st == COR_OK && i < n; i++)
+            mpfr_set(g[i], cor_vec_mpfr_srcptr(gv, i), MPFR_RNDN);
+    }
+    cor_vec_free(x);
+    cor_vec_free(gv);
+    cor_pc_prob_clear(&p);
+    return st;
+}
+
