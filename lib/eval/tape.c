@@ -169,7 +169,7 @@ cor_tape_alloc(const cor_expr_pool *pool, size_t nin, const cor_node *inputs, si
         if (nd->op == COR_OP_CONST || nd->op == COR_OP_PI)
             continue;
         cor_instr *in = &t->ins[t->ninstr++];
-        const cor_node *k = &pool->kids[nd->first];
+        const cor_node *k = nd->n ? &pool->kids[nd->first] : NULL;
         in->op = nd->op;
         in->dst = next;
         in->a = nd->n > 0 ? reg[k[0]] : NOREG;

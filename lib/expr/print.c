@@ -116,7 +116,7 @@ static void
 print_node(FILE *f, const cor_expr_pool *p, cor_node n)
 {
     const cor_expr_node *nd = &p->nodes[n];
-    const cor_node *k = &p->kids[nd->first];
+    const cor_node *k = nd->n ? &p->kids[nd->first] : NULL;
 
     switch ((cor_op)nd->op)
     {
