@@ -10,6 +10,7 @@
 #include "cor_diff.h"
 #include "cor_eval.h"
 #include "cor_expr.h"
+#include "testlib.h"
 
 #define PREC 256
 static cor_expr_pool *P;
@@ -244,27 +245,11 @@ END_TEST
 int
 main(void)
 {
-    Suite *s = suite_create("diff");
-    struct
-    {
-        const char *name;
-        const TTest *test;
-    } tests[] = {
+    const cor_test_case tests[] = {
         {"grad_known", test_grad_known},   {"rosenbrock_hg", test_rosenbrock_hg},
         {"quadratic_exact", test_quadratic_exact}, {"hvp", test_hvp},
         {"modified_loss", test_modified_loss}, {"nonsmooth", test_nonsmooth_conventions},
         {"dir_and_size", test_dir_and_size},
     };
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
-    {
-        TCase *tc = tcase_create(tests[i].name);
-        tcase_add_checked_fixture(tc, setup, teardown);
-        tcase_add_test(tc, tests[i].test);
-        suite_add_tcase(s, tc);
-    }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_ENV);
-    int nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+    return cor_test_run_cases("diff", tests, sizeof tests / sizeof tests[0], setup, teardown);
 }

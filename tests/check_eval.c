@@ -10,6 +10,7 @@
 #include "cor_diff.h"
 #include "cor_eval.h"
 #include "cor_expr.h"
+#include "testlib.h"
 
 static cor_expr_pool *P;
 static cor_node V[2];
@@ -284,27 +285,11 @@ END_TEST
 int
 main(void)
 {
-    Suite *s = suite_create("eval");
-    struct
-    {
-        const char *name;
-        const TTest *test;
-    } tests[] = {
+    const cor_test_case tests[] = {
         {"constants", test_constants_any_precision}, {"double_vs_mpfr", test_double_vs_mpfr},
         {"nonfinite", test_nonfinite},               {"compile_errors", test_compile_errors},
         {"no_alloc", test_run_allocates_nothing},    {"scale", test_scale_bounds_cancellation},
         {"no_leak", test_run_transcendental_no_leak},
     };
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
-    {
-        TCase *tc = tcase_create(tests[i].name);
-        tcase_add_checked_fixture(tc, setup, teardown);
-        tcase_add_test(tc, tests[i].test);
-        suite_add_tcase(s, tc);
-    }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_ENV);
-    int nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+    return cor_test_run_cases("eval", tests, sizeof tests / sizeof tests[0], setup, teardown);
 }

@@ -7,6 +7,7 @@
 
 #include "cor_eval.h"
 #include "cor_expr.h"
+#include "testlib.h"
 #include "cor_sys.h"
 
 static cor_expr_pool *P;
@@ -287,28 +288,12 @@ END_TEST
 int
 main(void)
 {
-    Suite *s = suite_create("expr");
-    struct
-    {
-        const char *name;
-        const TTest *test;
-    } tests[] = {
+    const cor_test_case tests[] = {
         {"precedence", test_precedence},   {"exact_constants", test_exact_constants},
         {"hash_consing", test_hash_consing}, {"round_trip", test_round_trip},
         {"errors", test_errors},           {"deep_nesting", test_deep_nesting},
         {"variables", test_variables},     {"none_propagates", test_none_propagates},
         {"introspection", test_introspection},
     };
-    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
-    {
-        TCase *tc = tcase_create(tests[i].name);
-        tcase_add_checked_fixture(tc, setup, teardown);
-        tcase_add_test(tc, tests[i].test);
-        suite_add_tcase(s, tc);
-    }
-    SRunner *sr = srunner_create(s);
-    srunner_run_all(sr, CK_ENV);
-    int nf = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+    return cor_test_run_cases("expr", tests, sizeof tests / sizeof tests[0], setup, teardown);
 }

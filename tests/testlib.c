@@ -62,3 +62,23 @@ cor_test_rng_bernoulli(cor_test_rng *r, double p)
 {
     return cor_test_rng_uniform(r, 0.0, 1.0) < p;
 }
+
+int
+cor_test_run_cases(const char *suite, const cor_test_case *cases, size_t n,
+                   void (*setup)(void), void (*teardown)(void))
+{
+    Suite *s = suite_create(suite);
+    for (size_t i = 0; i < n; i++)
+    {
+        TCase *tc = tcase_create(cases[i].name);
+        if (setup || teardown)
+            tcase_add_checked_fixture(tc, setup, teardown);
+        tcase_add_test(tc, cases[i].test);
+        suite_add_tcase(s, tc);
+    }
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_ENV);
+    int nf = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -24,4 +24,21 @@ unsigned long cor_test_rng_below(cor_test_rng *r, unsigned long n);
 double cor_test_rng_uniform(cor_test_rng *r, double lo, double hi);
 /* Nonzero with probability p. */
 int cor_test_rng_bernoulli(cor_test_rng *r, double p);
+
+
+#include <stddef.h>
+
+#include <check.h>
+
+/* One named test of a table run by cor_test_run_cases. */
+typedef struct
+{
+    const char *name;
+    const TTest *test;
+} cor_test_case;
+
+/* Runs each test in its own TCase (named after it) with the given fixture (either may be
+ * NULL), in Check's default fork mode; returns EXIT_SUCCESS or EXIT_FAILURE. */
+int cor_test_run_cases(const char *suite, const cor_test_case *cases, size_t n,
+                       void (*setup)(void), void (*teardown)(void));
 #endif
