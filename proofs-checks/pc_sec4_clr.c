@@ -164,15 +164,13 @@ run_clr(cor_pc *pc, const clr_case *c, mpfr_prec_t prec, double *worst_all, char
         mpfr_div(d, d, href, MPFR_RNDN);
     lh = mpfr_zero_p(d) ? -INFINITY : log2(mpfr_get_d(d, MPFR_RNDN));
     w = fmax(le, lh);
-    mpfr_snprintf(meas, sizeof meas, "h=%.12Rg theta1=(%.12Rg, %.12Rg%s%.12Rg) L1=%.12g err %s",
-                  hm, cor_vec_mpfr_srcptr(x, 0), cor_vec_mpfr_srcptr(x, 1),
-                  c->n > 2 ? ", " : "", c->n > 2 ? cor_vec_mpfr_srcptr(x, 2) : href,
-                  cor_scalar_get_d(L1), cor_pc_fmt_log2(lbuf, sizeof lbuf, w));
-    if (c->n == 2)
     {
-        /* drop the placeholder third value */
-        mpfr_snprintf(meas, sizeof meas, "h=%.12Rg theta1=(%.12Rg, %.12Rg) L1=%.12g err %s", hm,
-                      cor_vec_mpfr_srcptr(x, 0), cor_vec_mpfr_srcptr(x, 1),
+        char th[256];
+        size_t len = 0;
+        for (size_t i = 0; i < c->n && len < sizeof th; i++)
+            len += (size_t)mpfr_snprintf(th + len, sizeof th - len, "%s%.12Rg", i ? ", " : "",
+                                         cor_vec_mpfr_srcptr(x, i));
+        mpfr_snprintf(meas, sizeof meas, "h=%.12Rg theta1=(%s) L1=%.12g err %s", hm, th,
                       cor_scalar_get_d(L1), cor_pc_fmt_log2(lbuf, sizeof lbuf, w));
     }
     if (c->ref == REF_QUAD && quad_meas != NULL)

@@ -16,6 +16,7 @@
 #include "cor_expr.h"
 #include "cor_flow.h"
 #include "cor_taylor.h"
+#include "testlib.h"
 
 static cor_expr_pool *P;
 static cor_node V[3];
@@ -696,26 +697,6 @@ START_TEST(test_exact_quadratics)
 }
 END_TEST
 
-static size_t gmp_allocs;
-static void *
-count_alloc(size_t n)
-{
-    gmp_allocs++;
-    return malloc(n);
-}
-static void *
-count_realloc(void *p, size_t o, size_t n)
-{
-    (void)o;
-    gmp_allocs++;
-    return realloc(p, n);
-}
-static void
-count_free(void *p, size_t n)
-{
-    (void)n;
-    free(p);
-}
 
 START_TEST(test_step_loop_allocates_nothing)
 {
@@ -725,8 +706,7 @@ START_TEST(test_step_loop_allocates_nothing)
     mpfr_t out[2], x0[2], tt;
     cor_flow *f;
     cor_flow_stats st;
-    void *(*oa)(size_t), *(*ora)(void *, size_t, size_t);
-    void (*of)(void *, size_t);
+    size_t allocs, resizes;
 
     ck_assert_int_eq(flow_run(&f, COR_FLOW_TAYLOR, "0.5*(1-x)^2 + 5*(y-x^2)^2", 2, th0, 1, T,
                               out, 256, 1e-60, 0),
@@ -735,16 +715,14 @@ START_TEST(test_step_loop_allocates_nothing)
     mpfr_set_str(x0[0], "-1.2", 10, MPFR_RNDN);
     mpfr_set_ui(x0[1], 1, MPFR_RNDN);
     mpfr_set_ui(tt, 1, MPFR_RNDN);
-    mp_get_memory_functions(&oa, &ora, &of);
-    mp_set_memory_functions(count_alloc, count_realloc, count_free);
-    gmp_allocs = 0;
+    cor_test_gmp_count_start();
     int s = cor_flow_solve(f, out, 1, (const mpfr_t *)&tt, (const mpfr_t *)x0);
-    mp_set_memory_functions(oa, ora, of);
+    cor_test_gmp_count_stop(&allocs, &resizes, NULL);
     ck_assert_int_eq(s, COR_OK);
     cor_flow_get_stats(f, &st);
     ck_assert_uint_gt(st.steps, 1);
-    ck_assert_msg(gmp_allocs == 0, "%zu allocations in %llu steps", gmp_allocs,
-                  (unsigned long long)st.steps);
+    ck_assert_msg(allocs + resizes == 0, "%zu allocations, %zu resizes in %llu steps", allocs,
+                  resizes, (unsigned long long)st.steps);
     mpfr_clears(x0[0], x0[1], tt, (mpfr_ptr)0);
     clear_vec(out, 2);
     cor_flow_free(f);

@@ -17,6 +17,7 @@
 #include "cor_objective.h"
 #include "cor_step.h"
 #include "cor_vspace.h"
+#include "testlib.h"
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
@@ -634,26 +635,6 @@ END_TEST
 
 /* ---- no GMP allocation in the MPFR stepping loop ----------------------------------------- */
 
-static size_t gmp_allocs;
-static void *
-count_alloc(size_t n)
-{
-    gmp_allocs++;
-    return malloc(n);
-}
-static void *
-count_realloc(void *p, size_t o, size_t n)
-{
-    (void)o;
-    gmp_allocs++;
-    return realloc(p, n);
-}
-static void
-count_free(void *p, size_t n)
-{
-    (void)n;
-    free(p);
-}
 
 START_TEST(test_no_alloc)
 {
@@ -663,23 +644,20 @@ START_TEST(test_no_alloc)
     {
         prob p;
         cor_step *s;
-        void *(*oa)(size_t), *(*orl)(void *, size_t, size_t);
-        void (*of)(void *, size_t);
+        size_t allocs, resizes;
         static const char *const x0[] = {"0.3", "0.2"};
 
         prob_init(&p, 2, batches, XY, 2, COR_MPFR, 256, x0, "0.001");
         s = mkstep(cor_step_types[t], &p);
         set_defaults(s);
         run_steps(s, &p, 1); /* prepare (sgd allocates its order here) */
-        mp_get_memory_functions(&oa, &orl, &of);
-        mp_set_memory_functions(count_alloc, count_realloc, count_free);
-        gmp_allocs = 0;
+        cor_test_gmp_count_start();
         for (int k = 0; k < 50; k++)
             if (cor_step_apply(s, p.obj, p.x, p.h, NULL) != COR_OK)
                 break;
-        mp_set_memory_functions(oa, orl, of);
-        ck_assert_msg(gmp_allocs == 0, "%s: %zu GMP allocations in 50 steps",
-                      cor_step_types[t]->name, gmp_allocs);
+        cor_test_gmp_count_stop(&allocs, &resizes, NULL);
+        ck_assert_msg(allocs + resizes == 0, "%s: %zu GMP allocations, %zu resizes in 50 steps",
+                      cor_step_types[t]->name, allocs, resizes);
         cor_step_free(s);
         prob_clear(&p);
     }

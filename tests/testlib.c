@@ -2,6 +2,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <gmp.h>
+
 #include "testlib.h"
 
 uint64_t
@@ -81,4 +83,52 @@ cor_test_run_cases(const char *suite, const cor_test_case *cases, size_t n,
     int nf = srunner_ntests_failed(sr);
     srunner_free(sr);
     return nf ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+static size_t gmp_allocs, gmp_resizes, gmp_frees;
+static void *(*saved_alloc)(size_t);
+static void *(*saved_realloc)(void *, size_t, size_t);
+static void (*saved_free)(void *, size_t);
+
+static void *
+count_alloc(size_t n)
+{
+    gmp_allocs++;
+    return malloc(n);
+}
+
+static void *
+count_realloc(void *p, size_t o, size_t n)
+{
+    (void)o;
+    gmp_resizes++;
+    return realloc(p, n);
+}
+
+static void
+count_free(void *p, size_t n)
+{
+    (void)n;
+    gmp_frees++;
+    free(p);
+}
+
+void
+cor_test_gmp_count_start(void)
+{
+    mp_get_memory_functions(&saved_alloc, &saved_realloc, &saved_free);
+    gmp_allocs = gmp_resizes = gmp_frees = 0;
+    mp_set_memory_functions(count_alloc, count_realloc, count_free);
+}
+
+void
+cor_test_gmp_count_stop(size_t *allocs, size_t *resizes, size_t *frees)
+{
+    mp_set_memory_functions(saved_alloc, saved_realloc, saved_free);
+    if (allocs)
+        *allocs = gmp_allocs;
+    if (resizes)
+        *resizes = gmp_resizes;
+    if (frees)
+        *frees = gmp_frees;
 }

@@ -41,4 +41,10 @@ typedef struct
  * NULL), in Check's default fork mode; returns EXIT_SUCCESS or EXIT_FAILURE. */
 int cor_test_run_cases(const char *suite, const cor_test_case *cases, size_t n,
                        void (*setup)(void), void (*teardown)(void));
+/* Counting GMP/MPFR allocations: every GMP and MPFR allocation goes through GMP's memory
+ * functions. Start installs counting functions; stop restores the previous ones and returns
+ * the numbers of new blocks, of resizes and of released blocks since start (any may be
+ * NULL). A zero-allocation test asserts allocs + resizes == 0. */
+void cor_test_gmp_count_start(void);
+void cor_test_gmp_count_stop(size_t *allocs, size_t *resizes, size_t *frees);
 #endif
