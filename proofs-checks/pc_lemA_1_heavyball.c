@@ -241,16 +241,7 @@ main(int argc, char **argv)
     for (i = 0; i <= KMAX; i++)
         mpq_init(tau[i]);
     tau_exact(tau);
-    if (cor_pc_full(pc))
-    {
-        precs[nprec++] = 53;
-        precs[nprec++] = 113;
-    }
-    precs[nprec++] = cor_pc_prec(pc);
-    if (cor_pc_prec(pc) != 1024)
-        precs[nprec++] = 1024;
-    if (cor_pc_full(pc) && cor_pc_prec(pc) != 4096)
-        precs[nprec++] = 4096;
+    nprec = cor_pc_prec_grid(pc, precs);
     cor_pc_meta(pc, "heavyball", "form S, beta=0.9, h=0.05, v0=0");
     cor_pc_meta(pc, "finding", "the naive 1/(1-beta)-scaled flow is not exact: the iterates "
                 "lag it by h beta (1-beta^k)/(1-beta)^2 GF-time units (Remark A.3 corrected)");

@@ -217,16 +217,7 @@ main(int argc, char **argv)
 
     if (cor_pc_begin(&pc, &info, argc, argv, &rc) != COR_OK)
         return rc;
-    if (cor_pc_full(pc))
-    {
-        precs[nprec++] = 53;
-        precs[nprec++] = 113;
-    }
-    precs[nprec++] = cor_pc_prec(pc);
-    if (cor_pc_prec(pc) != 1024)
-        precs[nprec++] = 1024;
-    if (cor_pc_full(pc) && cor_pc_prec(pc) != 4096)
-        precs[nprec++] = 4096;
+    nprec = cor_pc_prec_grid(pc, precs);
     for (i = 0; i < sizeof clr_cases / sizeof clr_cases[0]; i++)
         for (j = 0; j < nprec; j++)
         {

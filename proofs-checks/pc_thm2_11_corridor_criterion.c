@@ -723,16 +723,7 @@ main(int argc, char **argv)
         return rc;
 
     npts = cor_pc_full(pc) ? 512 : 6;
-    if (cor_pc_full(pc))
-    {
-        precs[nprec++] = 53;
-        precs[nprec++] = 113;
-    }
-    precs[nprec++] = cor_pc_prec(pc);
-    if (cor_pc_prec(pc) != 1024)
-        precs[nprec++] = 1024;
-    if (cor_pc_full(pc) && cor_pc_prec(pc) != 4096)
-        precs[nprec++] = 4096;
+    nprec = cor_pc_prec_grid(pc, precs);
 
     ncases = build_cases(cases);
     cor_pc_meta(pc, "points_per_case", "%d", npts);

@@ -350,16 +350,7 @@ main(int argc, char **argv)
 
     if (cor_pc_begin(&pc, &info, argc, argv, &rc) != COR_OK)
         return rc;
-    if (cor_pc_full(pc))
-    {
-        precs[nprec++] = 53;
-        precs[nprec++] = 113;
-    }
-    precs[nprec++] = cor_pc_prec(pc);
-    if (cor_pc_prec(pc) != 1024)
-        precs[nprec++] = 1024;
-    if (cor_pc_full(pc) && cor_pc_prec(pc) != 4096)
-        precs[nprec++] = 4096;
+    nprec = cor_pc_prec_grid(pc, precs);
     offp = cor_pc_prec(pc) < 256 ? 256 : cor_pc_prec(pc);
     cor_pc_meta(pc, "corridor_steps", "h=0.1, %d steps", NSTEPS);
     cor_pc_meta(pc, "off_corridor", "loss %s at (-1.2,1), h=1e-2..1e-6, GF by cor_flow taylor "

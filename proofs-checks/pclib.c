@@ -621,3 +621,21 @@ cor_pc_dyadic_str(char *buf, size_t size, int64_t k, unsigned e)
         strcpy(buf, "0");
     return buf;
 }
+
+size_t
+cor_pc_prec_grid(cor_pc *pc, mpfr_prec_t *precs)
+{
+    size_t n = 0;
+
+    if (cor_pc_full(pc))
+    {
+        precs[n++] = 53;
+        precs[n++] = 113;
+    }
+    precs[n++] = cor_pc_prec(pc);
+    if (cor_pc_prec(pc) != 1024)
+        precs[n++] = 1024;
+    if (cor_pc_full(pc) && cor_pc_prec(pc) != 4096)
+        precs[n++] = 4096;
+    return n;
+}

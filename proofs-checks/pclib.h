@@ -153,7 +153,12 @@ int64_t cor_pc_rng_int(cor_pc_rng *r, int64_t lo, int64_t hi);
  * gives "-0.375". Needs at most 84 bytes. Returns buf, or NULL if size is too small. */
 char *cor_pc_dyadic_str(char *buf, size_t size, int64_t k, unsigned e);
 
+/* The precisions of a check's grid into precs (room for 5): the --prec precision and 1024
+ * bits; with --full also 53, 113 and 4096. Returns how many. */
+size_t cor_pc_prec_grid(cor_pc *pc, mpfr_prec_t *precs);
+
 #ifdef __cplusplus
 }
 #endif
+
 #endif
