@@ -19,3 +19,7 @@ TESTS += pc_appA_2_rk4
 # Sec. 4 (CLR / Polyak step reaches L* in one step on a corridor; not on a quadratic)
 check_PROGRAMS += pc_sec4_clr
 TESTS += pc_sec4_clr
+
+# Prop 2.10 (linear decrease of the loss along GF in a corridor; flow and GD)
+check_PROGRAMS += pc_prop2_10_linear_decrease
+TESTS += pc_prop2_10_linear_decrease
