@@ -23,3 +23,8 @@ TESTS += pc_sec4_clr
 # Prop 2.10 (linear decrease of the loss along GF in a corridor; flow and GD)
 check_PROGRAMS += pc_prop2_10_linear_decrease
 TESTS += pc_prop2_10_linear_decrease
+
+# App. C (quadratics: Hg = A(A theta + b); no corridor unless linear; the lower-dimensional
+# exception A theta = -b_R with b_K != 0, and the finding on the paper's wording)
+check_PROGRAMS += pc_appC_quadratics
+TESTS += pc_appC_quadratics

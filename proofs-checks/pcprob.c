@@ -24,6 +24,14 @@ cor_pc_prob_clear(cor_pc_prob *p)
 int
 cor_pc_prob_init(cor_pc_prob *p, const char *expr, size_t n, mpfr_prec_t prec)
 {
+    return cor_pc_prob_init_want(p, expr, n, prec, 0);
+}
+
+/* As cor_pc_prob_init, with the objective's optional tapes (COR_OBJ_WANT_HG, _HVP). */
+int
+cor_pc_prob_init_want(cor_pc_prob *p, const char *expr, size_t n, mpfr_prec_t prec,
+                      unsigned want)
+{
     size_t col = 0;
     size_t i;
     int st;
@@ -45,7 +53,7 @@ cor_pc_prob_init(cor_pc_prob *p, const char *expr, size_t n, mpfr_prec_t prec)
     p->V = cor_vspace_alloc_mpfr(n, prec);
     if (p->V == NULL)
         return cor_last_error()->code;
-    p->obj = cor_expr_objective_alloc(p->pool, p->f, n, p->vars, p->V, 0);
+    p->obj = cor_expr_objective_alloc(p->pool, p->f, n, p->vars, p->V, want);
     if (p->obj == NULL)
         return cor_last_error()->code;
     return COR_OK;

@@ -28,6 +28,9 @@ typedef struct
 
 /* Parses expr and builds its objective on the MPFR space of dimension n at precision prec. */
 int cor_pc_prob_init(cor_pc_prob *p, const char *expr, size_t n, mpfr_prec_t prec);
+/* The same with the objective's optional tapes (want: COR_OBJ_WANT_HG, COR_OBJ_WANT_HVP). */
+int cor_pc_prob_init_want(cor_pc_prob *p, const char *expr, size_t n, mpfr_prec_t prec,
+                          unsigned want);
 void cor_pc_prob_clear(cor_pc_prob *p);
 /* v = the decimal texts txt[0..n), read at v's precision. */
 void cor_pc_vec_set_str(cor_vec *v, const char *const *txt, size_t n);
