@@ -28,3 +28,8 @@ TESTS += pc_prop2_10_linear_decrease
 # exception A theta = -b_R with b_K != 0, and the finding on the paper's wording)
 check_PROGRAMS += pc_appC_quadratics
 TESTS += pc_appC_quadratics
+
+# Remark A.2 (heavy-ball from an aligned initial velocity v0 = c g0 stays on the GF line at
+# closed-form times; the steady-state start is the scaled flow exactly)
+check_PROGRAMS += pc_remA_2_heavyball_aligned
+TESTS += pc_remA_2_heavyball_aligned
