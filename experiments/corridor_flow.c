@@ -181,9 +181,11 @@ cor_cmd_flow(int argc, char **argv)
     if (!theta0)
         cli_die_lib(CLI_EXIT_IO, NULL);
     cli_point_parse(theta0, "--theta0", theta0_text, n, c.prec);
-    mpfr_init2(T, c.prec);
-    if (t_text)
+    if (!t_text)
+        mpfr_init2(T, c.prec);
+    else
     {
+        /* cli_point_parse initialises T itself (at c.prec): no mpfr_init2 before it */
         cli_point_parse((mpfr_t *)&T, "--t", t_text, 1, c.prec);
         if (mpfr_sgn(T) < 0)
             cli_die(CLI_EXIT_USAGE, "--t: the final time must not be negative");

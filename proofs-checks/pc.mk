@@ -19,3 +19,17 @@ TESTS += pc_appA_2_rk4
 # Sec. 4 (CLR / Polyak step reaches L* in one step on a corridor; not on a quadratic)
 check_PROGRAMS += pc_sec4_clr
 TESTS += pc_sec4_clr
+
+# Prop 2.10 (linear decrease of the loss along GF in a corridor; flow and GD)
+check_PROGRAMS += pc_prop2_10_linear_decrease
+TESTS += pc_prop2_10_linear_decrease
+
+# App. C (quadratics: Hg = A(A theta + b); no corridor unless linear; the lower-dimensional
+# exception A theta = -b_R with b_K != 0, and the finding on the paper's wording)
+check_PROGRAMS += pc_appC_quadratics
+TESTS += pc_appC_quadratics
+
+# Remark A.2 (heavy-ball from an aligned initial velocity v0 = c g0 stays on the GF line at
+# closed-form times; the steady-state start is the scaled flow exactly)
+check_PROGRAMS += pc_remA_2_heavyball_aligned
+TESTS += pc_remA_2_heavyball_aligned

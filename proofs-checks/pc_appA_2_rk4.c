@@ -12,7 +12,9 @@
  * What is checked (label NUMERICAL: MPFR round-to-nearest; references at prec + 64 bits):
  *  1. cor_step "rk4" on the cone from (3,-1,2), h = 0.1, 20 steps:
  *     max_k |RK4_k - (theta0 - k h g0)| / max(1, |ref|) <= 2^(20-prec), and
- *     RK4_20 = theta0 (1 - 2/sqrt(14)).
+ *     RK4_20 = theta0 (1 - 2/sqrt(14)); the same on the linear loss 2x - y + 1 from (1,1) and
+ *     the ruled surface |0.6x - 0.8y| + 0.5(0.8x + 0.6y) from (5,0) (the crease is not reached
+ *     by any stage before t = 3).
  *  2. Stall: from theta0 = s (3,-1,2), s = 0.001, 0.005, 0.013 (r = s sqrt(14) = 0.0037,
  *     0.0187, 0.0486 < h/2 = 0.05), 50 RK4 steps with h = 0.1:
  *     max_k |RK4_k - theta0| / max(1, |theta0|) <= 2^(20-prec) (rounding only).
@@ -47,7 +49,7 @@
  * (stall). Returns the worst log2 relative error; with iv also compares the last iterate with
  * theta0 (1 - 2/sqrt(14)) into *l_iv. */
 static int
-run_rk4(const char *const *theta0, const char *htxt, int nsteps, int stall, mpfr_prec_t prec,
+run_rk4(const char *expr, size_t n, const char *const *theta0, const char *htxt, int nsteps, int stall, mpfr_prec_t prec,
         double *worst, double *l_iv)
 {
     cor_pc_prob p;
@@ -64,9 +66,9 @@ run_rk4(const char *const *theta0, const char *htxt, int nsteps, int stall, mpfr
     for (i = 0; i < MAXN; i++)
         mpfr_inits2(rp, g0[i], th0[i], ref[i], (mpfr_ptr)0);
     mpfr_inits2(rp, hr, t, (mpfr_ptr)0);
-    st = cor_pc_prob_init(&p, CONE, 3, prec);
+    st = cor_pc_prob_init(&p, expr, n, prec);
     if (st == COR_OK)
-        st = cor_pc_grad_at(g0, CONE, 3, theta0, rp);
+        st = cor_pc_grad_at(g0, expr, n, theta0, rp);
     if (st != COR_OK)
         goto cleanup;
     s = cor_step_alloc(cor_step_type_lookup("rk4"), p.V);
@@ -80,8 +82,8 @@ run_rk4(const char *const *theta0, const char *htxt, int nsteps, int stall, mpfr
     if ((st = cor_scalar_set_str(h, htxt)) != COR_OK)
         goto cleanup;
     mpfr_set_str(hr, htxt, 10, MPFR_RNDN);
-    cor_pc_vec_set_str(x, theta0, 3);
-    for (i = 0; i < 3; i++)
+    cor_pc_vec_set_str(x, theta0, n);
+    for (i = 0; i < n; i++)
         mpfr_set_str(th0[i], theta0[i], 10, MPFR_RNDN);
     for (k = 1; k <= nsteps; k++)
     {
@@ -95,7 +97,7 @@ run_rk4(const char *const *theta0, const char *htxt, int nsteps, int stall, mpfr
             goto cleanup;
         }
         mpfr_mul_ui(t, hr, (unsigned long)k, MPFR_RNDN);
-        for (i = 0; i < 3; i++)
+        for (i = 0; i < n; i++)
         {
             if (stall)
                 mpfr_set(ref[i], th0[i], MPFR_RNDN);
@@ -105,7 +107,7 @@ run_rk4(const char *const *theta0, const char *htxt, int nsteps, int stall, mpfr
                 mpfr_sub(ref[i], th0[i], ref[i], MPFR_RNDN);
             }
         }
-        le = cor_pc_log2_err(x, ref, 3);
+        le = cor_pc_log2_err(x, ref, n);
         if (le > *worst)
             *worst = le;
     }
@@ -116,7 +118,7 @@ run_rk4(const char *const *theta0, const char *htxt, int nsteps, int stall, mpfr
         mpfr_ui_sub(t, 1, t, MPFR_RNDN);
         for (i = 0; i < 3; i++)
             mpfr_mul(ref[i], th0[i], t, MPFR_RNDN);
-        *l_iv = cor_pc_log2_err(x, ref, 3);
+        *l_iv = cor_pc_log2_err(x, ref, n);
     }
     st = COR_OK;
 
@@ -147,6 +149,16 @@ main(int argc, char **argv)
     };
     static const char *const cone0[3] = {"3", "-1", "2"};
     static const char *const svals[3] = {"0.001", "0.005", "0.013"};
+    /* two more corridor families (as in pc_thm3_1): linear (Ex. 2.2) and ruled (Ex. 2.5) */
+    static const struct
+    {
+        const char *name, *expr;
+        const char *theta0[2];
+    } other[] = {
+        {"linear 2x-y+1 from (1,1)", "2*x-y+1", {"1", "1"}},
+        {"ruled |0.6x-0.8y|+0.5(0.8x+0.6y) from (5,0)", "abs(0.6*x-0.8*y)+0.5*(0.8*x+0.6*y)",
+         {"5", "0"}},
+    };
     mpfr_prec_t precs[6];
     size_t nprec = 0;
     size_t i, j;
@@ -164,7 +176,7 @@ main(int argc, char **argv)
     {
         mpfr_prec_t prec = precs[j];
         double w, liv;
-        int st = run_rk4(cone0, "0.1", 20, 0, prec, &w, &liv);
+        int st = run_rk4(CONE, 3, cone0, "0.1", 20, 0, prec, &w, &liv);
 
         if (st != COR_OK)
             return cor_pc_abort(pc, "cone: %s", cor_strerror(st));
@@ -178,6 +190,19 @@ main(int argc, char **argv)
                    cor_pc_fmt_margin(marg, sizeof marg, liv, prec), liv <= COR_PC_SLACK_BITS - (double)prec);
         if (fmax(w, liv) - (COR_PC_SLACK_BITS - (double)prec) > worst_all)
             worst_all = fmax(w, liv) - (COR_PC_SLACK_BITS - (double)prec);
+        for (i = 0; i < sizeof other / sizeof other[0]; i++)
+        {
+            st = run_rk4(other[i].expr, 2, other[i].theta0, "0.1", 20, 0, prec, &w, NULL);
+            if (st != COR_OK)
+                return cor_pc_abort(pc, "%s: %s", other[i].name, cor_strerror(st));
+            snprintf(name, sizeof name, "%s: max_k |RK4_k - GF(kh)|, h=0.1, k<=20 @%ld",
+                     other[i].name, (long)prec);
+            cor_pc_row(pc, name, pred, cor_pc_fmt_log2(meas, sizeof meas, w),
+                       cor_pc_fmt_margin(marg, sizeof marg, w, prec),
+                       w <= COR_PC_SLACK_BITS - (double)prec);
+            if (w - (COR_PC_SLACK_BITS - (double)prec) > worst_all)
+                worst_all = w - (COR_PC_SLACK_BITS - (double)prec);
+        }
         for (i = 0; i < 3; i++)
         {
             static char buf[3][32];
@@ -191,7 +216,7 @@ main(int argc, char **argv)
             th[0] = buf[0];
             th[1] = buf[1];
             th[2] = buf[2];
-            st = run_rk4(th, "0.1", 50, 1, prec, &w, NULL);
+            st = run_rk4(CONE, 3, th, "0.1", 50, 1, prec, &w, NULL);
             if (st != COR_OK)
                 return cor_pc_abort(pc, "stall: %s", cor_strerror(st));
             snprintf(name, sizeof name,
@@ -204,5 +229,5 @@ main(int argc, char **argv)
         }
     }
     snprintf(sm, sizeof sm, "worst %.1f bits vs tolerance", worst_all);
-    return cor_pc_finish(pc, "RK4 = GF on the cone; RK4 stalls (update 0) for 0 < r < h/2", sm);
+    return cor_pc_finish(pc, "RK4 = GF on the cone, linear and ruled corridors; RK4 stalls (update 0) for 0 < r < h/2", sm);
 }

@@ -167,7 +167,8 @@ run_clr(cor_pc *pc, const clr_case *c, mpfr_prec_t prec, double *worst_all, char
     {
         char th[256];
         size_t len = 0;
-        for (size_t i = 0; i < c->n && len < sizeof th; i++)
+
+        for (i = 0; i < c->n && len < sizeof th; i++)
             len += (size_t)mpfr_snprintf(th + len, sizeof th - len, "%s%.12Rg", i ? ", " : "",
                                          cor_vec_mpfr_srcptr(x, i));
         mpfr_snprintf(meas, sizeof meas, "h=%.12Rg theta1=(%s) L1=%.12g err %s", hm, th,

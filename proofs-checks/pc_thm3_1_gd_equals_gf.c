@@ -18,9 +18,12 @@
  *     2^(20-prec). For the cone also GD_20 = theta0 (1 - 2/sqrt(14)) (reference case (iv)).
  *  2. Off a corridor: loss (ii) 0.5(1-x)^2 + 5(y-x^2)^2 at (-1.2,1), one GD step against
  *     GF(h) from cor_flow (Taylor, MPFR, tol 1e-60, far below h^3 >= 1e-18) for
- *     h = 1e-2 .. 1e-6: the ratio (GD - GF(h))/h^2 tends to c2 = -Hg/2 = (120703/250, 4378/25),
+ *     h = 1e-2 .. 1e-7: the ratio (GD - GF(h))/h^2 tends to c2 = -Hg/2 = (120703/250, 4378/25),
  *     with |ratio - c2|_inf <= 2 |c3|_inf h (c3 = (-4132513/250, -1870858/375), the h^3
  *     coefficient); the fitted log-log slope of |ratio - c2| against h is 1 +- 0.05 (O(h)).
+ *     The rate P3 predicts, one order further: ((GD - GF(h))/h^2 - c2)/h -> c3 with an O(h)
+ *     error: |. - c3|_inf < |c3|_inf/2 for h = 1e-2, 1e-3, and for h = 1e-4 .. 1e-7 the error
+ *     shrinks by 10^(1 +- 0.1) per decade of h; fitted slope 1 +- 0.05.
  *
  * Grid: quick: corridor rows at prec (default 256) and 1024 bits, off-corridor rows at
  * max(prec, 256) bits; full (--full or COR_PC_FULL=1): corridor rows also at 53, 113 and
@@ -170,8 +173,9 @@ cleanup:
 /* ---- off a corridor: (GD - GF(h))/h^2 -> -Hg/2 ------------------------------------------- */
 
 #define OFF_EXPR "0.5*(1-x)^2+5*(y-x^2)^2"
-#define NH 5
-static const char *const off_h[NH] = {"1e-2", "1e-3", "1e-4", "1e-5", "1e-6"};
+#define NH 6
+#define NH_PRE 2 /* h = 1e-2, 1e-3: before the asymptotic regime of the c3 rate */
+static const char *const off_h[NH] = {"1e-2", "1e-3", "1e-4", "1e-5", "1e-6", "1e-7"};
 
 static int
 run_off(cor_pc *pc, mpfr_prec_t prec, double *slope_out, double *err_last)
@@ -186,6 +190,9 @@ run_off(cor_pc *pc, mpfr_prec_t prec, double *slope_out, double *err_last)
     cor_vec *x = NULL;
     mpfr_t th0[2], out[2], c2[2], r[2], hm, e, c3max;
     double lh[NH], le[NH];
+    double d3[NH][2], e3[NH];
+    /* c3 = (h^3/6)(T(g,g) + H^2 g) coefficient of P3: (-4132513/250, -1870858/375) */
+    const double c3[2] = {-4132513.0 / 250.0, -1870858.0 / 375.0};
     char name[128], pred[96], meas[128], marg[32];
     size_t i, j;
     int st;
@@ -272,10 +279,14 @@ run_off(cor_pc *pc, mpfr_prec_t prec, double *slope_out, double *err_last)
             mpfr_div(r[i], r[i], hm, MPFR_RNDN);
             mpfr_div(r[i], r[i], hm, MPFR_RNDN);
             mpfr_sub(d, r[i], c2[i], MPFR_RNDN);
+            /* the next coefficient: ((GD - GF)/h^2 - c2)/h -> c3 */
+            mpfr_div(out[i], d, hm, MPFR_RNDN);
+            d3[j][i] = mpfr_get_d(out[i], MPFR_RNDN);
             mpfr_abs(d, d, MPFR_RNDN);
             mpfr_max(e, e, d, MPFR_RNDN);
             mpfr_clear(d);
         }
+        e3[j] = fmax(fabs(d3[j][0] - c3[0]), fabs(d3[j][1] - c3[1]));
         lh[j] = log10(mpfr_get_d(hm, MPFR_RNDN));
         le[j] = log10(mpfr_get_d(e, MPFR_RNDN));
         lerr = log2(mpfr_get_d(e, MPFR_RNDN));
@@ -304,7 +315,57 @@ run_off(cor_pc *pc, mpfr_prec_t prec, double *slope_out, double *err_last)
         }
         slope = sxy / sxx;
         *slope_out = slope;
-        snprintf(name, sizeof name, "(ii) fitted slope of |ratio - c2| vs h, h=1e-2..1e-6 @%ld",
+        snprintf(name, sizeof name, "(ii) fitted slope of |ratio - c2| vs h, h=1e-2..1e-7 @%ld",
+                 (long)prec);
+        snprintf(meas, sizeof meas, "%.6f", slope);
+        snprintf(marg, sizeof marg, "%.4f", 0.05 - fabs(slope - 1.0));
+        cor_pc_row(pc, name, "1 +- 0.05 (O(h))", meas, marg, fabs(slope - 1.0) <= 0.05);
+    }
+    /* The rate: (ratio - c2)/h must tend to c3 with an O(h) error. For h <= 1e-4 (the
+     * asymptotic regime: h |c4/c3| small) the error falls by 10, within a factor 10^0.1, from
+     * each h to h/10; for h = 1e-2, 1e-3 only |(ratio - c2)/h - c3|_inf < |c3|_inf / 2 (the
+     * O(h^2) terms are still visible: the ratio is 0.13 from 1e-2 to 1e-3). The fitted slope
+     * over the whole range is 1. */
+    for (j = 0; j < NH; j++)
+    {
+        double q = j > 0 ? e3[j] / e3[j - 1] : NAN;
+        int pre = j < NH_PRE;
+        int ok = pre ? e3[j] < 0.5 * fabs(c3[0]) : fabs(log10(q) + 1.0) <= 0.1;
+
+        snprintf(name, sizeof name, "(ii) ((GD-GF(h))/h^2 - c2)/h h=%s @%ld", off_h[j],
+                 (long)prec);
+        if (pre)
+            snprintf(pred, sizeof pred, "c3 = (%.8g, %.8g); err < |c3|_inf/2", c3[0], c3[1]);
+        else
+            snprintf(pred, sizeof pred, "c3 = (%.8g, %.8g); err/err(10h) = 0.1 * 10^+-0.1",
+                     c3[0], c3[1]);
+        if (j == 0)
+            snprintf(meas, sizeof meas, "(%.10g, %.10g) err %.4g", d3[j][0], d3[j][1], e3[j]);
+        else
+            snprintf(meas, sizeof meas, "(%.10g, %.10g) err %.4g ratio %.4f", d3[j][0],
+                     d3[j][1], e3[j], q);
+        if (pre)
+            snprintf(marg, sizeof marg, "%.3f", 0.5 * fabs(c3[0]) - e3[j]);
+        else
+            snprintf(marg, sizeof marg, "%.3f", 0.1 - fabs(log10(q) + 1.0));
+        cor_pc_row(pc, name, pred, meas, marg, ok);
+        le[j] = log10(e3[j]);
+    }
+    {
+        double mx = 0, my = 0, sxx = 0, sxy = 0, slope;
+
+        for (j = 0; j < NH; j++)
+        {
+            mx += lh[j] / NH;
+            my += le[j] / NH;
+        }
+        for (j = 0; j < NH; j++)
+        {
+            sxx += (lh[j] - mx) * (lh[j] - mx);
+            sxy += (lh[j] - mx) * (le[j] - my);
+        }
+        slope = sxy / sxx;
+        snprintf(name, sizeof name, "(ii) fitted slope of |(ratio - c2)/h - c3| vs h @%ld",
                  (long)prec);
         snprintf(meas, sizeof meas, "%.6f", slope);
         snprintf(marg, sizeof marg, "%.4f", 0.05 - fabs(slope - 1.0));
@@ -353,7 +414,7 @@ main(int argc, char **argv)
     nprec = cor_pc_prec_grid(pc, precs);
     offp = cor_pc_prec(pc) < 256 ? 256 : cor_pc_prec(pc);
     cor_pc_meta(pc, "corridor_steps", "h=0.1, %d steps", NSTEPS);
-    cor_pc_meta(pc, "off_corridor", "loss %s at (-1.2,1), h=1e-2..1e-6, GF by cor_flow taylor "
+    cor_pc_meta(pc, "off_corridor", "loss %s at (-1.2,1), h=1e-2..1e-7, GF by cor_flow taylor "
                 "tol 1e-60 at %ld bits", OFF_EXPR, (long)offp);
     cor_pc_meta(pc, "columns", "corridor rows: measured = max_k relative error (2^x), margin = "
                 "bits to spare; off rows: ratio and |ratio-c2|_inf, margin = log2(bound/err)");
@@ -373,8 +434,8 @@ main(int argc, char **argv)
             return cor_pc_abort(pc, "off-corridor case (ii): %s", cor_strerror(st));
     }
     snprintf(pred, sizeof pred, "GD_k = GF(kh) on corridors to 2^(20-prec); off: "
-             "(GD-GF)/h^2 -> (120703/250, 4378/25) with O(h) error");
+             "(GD-GF)/h^2 -> (120703/250, 4378/25), then ((GD-GF)/h^2-c2)/h -> c3, O(h) errors");
     snprintf(meas, sizeof meas, "corridor worst %.1f bits vs tolerance; off slope %.4f, "
-             "err %.3g at h=1e-6", worst, slope, err_last);
+             "err %.3g at h=1e-7", worst, slope, err_last);
     return cor_pc_finish(pc, pred, meas);
 }

@@ -24,6 +24,14 @@ cor_pc_prob_clear(cor_pc_prob *p)
 int
 cor_pc_prob_init(cor_pc_prob *p, const char *expr, size_t n, mpfr_prec_t prec)
 {
+    return cor_pc_prob_init_want(p, expr, n, prec, 0);
+}
+
+/* As cor_pc_prob_init, with the objective's optional tapes (COR_OBJ_WANT_HG, _HVP). */
+int
+cor_pc_prob_init_want(cor_pc_prob *p, const char *expr, size_t n, mpfr_prec_t prec,
+                      unsigned want)
+{
     size_t col = 0;
     size_t i;
     int st;
@@ -45,7 +53,7 @@ cor_pc_prob_init(cor_pc_prob *p, const char *expr, size_t n, mpfr_prec_t prec)
     p->V = cor_vspace_alloc_mpfr(n, prec);
     if (p->V == NULL)
         return cor_last_error()->code;
-    p->obj = cor_expr_objective_alloc(p->pool, p->f, n, p->vars, p->V, 0);
+    p->obj = cor_expr_objective_alloc(p->pool, p->f, n, p->vars, p->V, want);
     if (p->obj == NULL)
         return cor_last_error()->code;
     return COR_OK;
@@ -148,3 +156,58 @@ cor_pc_grad_at(mpfr_t *g, const char *expr, size_t n, const char *const *txt, mp
     return st;
 }
 
+
+/* L = loss of p at x. */
+int
+cor_pc_loss_at(mpfr_t L, const cor_pc_prob *p, const cor_vec *x)
+{
+    cor_scalar *s = cor_scalar_alloc(p->V);
+    int st;
+
+    if (s == NULL)
+        return cor_last_error()->code;
+    st = cor_objective_value(p->obj, s, x);
+    if (st == COR_OK)
+        st = cor_scalar_get_mpfr(L, s);
+    cor_scalar_free(s);
+    return st;
+}
+
+int
+cor_pc_flow_init(cor_pc_flow *f, const char *expr, size_t n, cor_flow_method m, double tol,
+                 mpfr_prec_t prec)
+{
+    cor_node vars[COR_PC_MAXN], loss;
+    cor_flow_opts opts;
+    size_t col = 0;
+    size_t i;
+    int st;
+
+    memset(f, 0, sizeof *f);
+    f->pool = cor_expr_pool_alloc();
+    if (f->pool == NULL)
+        return cor_last_error()->code;
+    for (i = 0; i < n; i++)
+    {
+        vars[i] = cor_expr_var(f->pool, vnames[i]);
+        if (vars[i] == COR_NODE_NONE)
+            return cor_last_error()->code;
+    }
+    st = cor_expr_parse(&loss, &col, expr, COR_PARSE_KNOWN_VARS, f->pool);
+    if (st != COR_OK)
+        return st;
+    cor_flow_opts_init(&opts);
+    opts.tol = tol;
+    f->flow = cor_flow_alloc(m, f->pool, loss, n, vars, prec, &opts);
+    if (f->flow == NULL)
+        return cor_last_error()->code;
+    return COR_OK;
+}
+
+void
+cor_pc_flow_clear(cor_pc_flow *f)
+{
+    cor_flow_free(f->flow);
+    cor_expr_pool_free(f->pool);
+    memset(f, 0, sizeof *f);
+}

@@ -8,7 +8,15 @@ TESTS += check_table
 TESTS += test_bad_input.sh test_probe.sh
 dist_check_SCRIPTS += test_bad_input.sh test_probe.sh
 EXTRA_DIST += bad_input.tsv
-test_bad_input.sh.log test_probe.sh.log: corridor-driver
+test_bad_input.sh.log test_probe.sh.log test_run_cases.sh.log: corridor-driver
 corridor-driver:
 	cd $(top_builddir)/experiments && $(MAKE) $(AM_MAKEFLAGS) corridor$(EXEEXT)
 .PHONY: corridor-driver
+
+# Public reference cases (ii)-(v), (viii) of PREDICTIONS.md through `corridor run`/`flow`
+# (tests/run_cases.tsv), compared in MPFR by run_cases_cmp; golden shapes of `corridor run`.
+check_PROGRAMS += run_cases_cmp
+run_cases_cmp_SOURCES = run_cases_cmp.c
+TESTS += test_run_cases.sh
+dist_check_SCRIPTS += test_run_cases.sh
+EXTRA_DIST += run_cases.tsv
