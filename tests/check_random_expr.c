@@ -961,7 +961,7 @@ prop_mpfr(rcase *c, char *why, size_t len)
     mpfr_t *in = mpvec_alloc(2 * c->n, 53);
     mpfr_t *o512 = mpvec_alloc(c->nout, 512), *s512 = mpvec_alloc(c->nout, 512);
     mpfr_t *o256 = mpvec_alloc(c->nout, 512), *t = mpvec_alloc(2, 512);
-    char sbuf[2 * NVAR_MAX][40];
+    char numtxt[2 * NVAR_MAX][40];
     const char *sin_[2 * NVAR_MAX];
     char name[32];
     int res = PASS;
@@ -1005,8 +1005,8 @@ prop_mpfr(rcase *c, char *why, size_t len)
     /* (c) from decimal strings */
     for (i = 0; i < 2 * c->n; i++)
     {
-        snprintf(sbuf[i], sizeof sbuf[i], "%.17g", i < c->n ? c->px[i] : c->pv[i - c->n]);
-        sin_[i] = sbuf[i];
+        snprintf(numtxt[i], sizeof numtxt[i], "%.17g", i < c->n ? c->px[i] : c->pv[i - c->n]);
+        sin_[i] = numtxt[i];
     }
     if (cor_eval_mpfr_run_str(work_mpfr(c, 512), o512, sin_) != COR_OK
         || cor_eval_mpfr_scale(work_mpfr(c, 512), s512) != COR_OK
