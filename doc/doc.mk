@@ -6,3 +6,4 @@ EXTRA_DIST += figure1.md proofs/thm2_11.md
 EXTRA_DIST += cli.md
 EXTRA_DIST += losses.md vspace.md
 EXTRA_DIST += steppers.md
+EXTRA_DIST += drift.md

@@ -17,7 +17,7 @@ set format x "10^{%L}"
 set format y "10^{%L}"
 set xlabel "step size h"
 set ylabel "|GD_N - flow(T)|"
-set key left top font ",9"
+set key right bottom font ",9"
 set grid
 losses = "ii i logistic3"
 pt(i) = i == 1 ? 7 : i == 2 ? 5 : 9
