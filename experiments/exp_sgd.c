@@ -430,6 +430,7 @@ epochs(const char *outdir, mpfr_prec_t prec, int full)
                    "2, 2", meas, fabs(s[1] - 2) < 0.05 && fabs(s[2] - 2) < 0.05);
     }
     vec_free(mean, 2), vec_free(fixd, 2), vec_free(fsgd, 2), vec_free(fgf, 2);
+    mpfr_clear(d);
     batched_free(&B);
 
     /* corridors: every order exact (shared corridor), order-dependent (different apexes) */
