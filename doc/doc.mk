@@ -7,3 +7,4 @@ EXTRA_DIST += proofs/remA_2.md proofs/thm3_1_rates.md proofs/run_cases_ref.py
 EXTRA_DIST += cli.md
 EXTRA_DIST += losses.md vspace.md
 EXTRA_DIST += steppers.md
+EXTRA_DIST += drift.md

@@ -9,11 +9,23 @@
  * at theta_k (no recomputation); otherwise (sgd, the last row) the driver evaluates them.
  * |H grad L| is one more evaluation per reported row.
  *
- * --compare flow: after the run, the gradient flow of the full loss from theta0 is solved once
- * for all reported times t_k (lib/flow; Taylor series in MPFR by default at tolerance
- * 2^-(prec+8), or --flow-method exact|taylor-double|rk8pd|msbdf) and dist_flow = |theta_k -
- * theta_GF(t_k)|. Times must not decrease (clr with a negative step makes the comparison
- * unavailable: the column is then nan).
+ * --compare K1,K2,...: after the run, each named flow is solved once for all reported times
+ * t_k and dist_<name> = |theta_k - theta_<name>(t_k)| is added (doc/cli.md, doc/drift.md):
+ *   flow          the gradient flow of the full loss from theta0;
+ *   igr           the IGR flow of L + (h/4)|grad L|^2 (GD's modified flow to O(h^2));
+ *   mod3          GD's modified field to O(h^3) (not a gradient; lib/drift's integrator);
+ *   sgd-modified  the flow of L + (h/(4m)) sum_k |grad L_k|^2 over the --batch losses (m = 1
+ *                 without batches, which is igr);
+ *   hb-modified   heavy ball's flow -(1/(1-beta)) grad(L + h(1+beta)/(4(1-beta)^2)|grad L|^2)
+ *                 from the shifted start theta0 + h beta/(1-beta)^2 grad L(theta0).
+ * Every comparison uses the same time t_k = the sum of the step sizes before iterate k (k h
+ * for fixed steps): the modified flows carry their own time scaling (hb-modified's
+ * 1/(1-beta)). All but flow need a fixed step --lr (h); hb-modified uses --beta (default
+ * 0.9, the heavy-ball default). The gradient kinds are integrated by lib/flow (Taylor series
+ * in MPFR by default at tolerance 2^-(prec+8), or --flow-method
+ * exact|taylor-double|rk8pd|msbdf), mod3 always by the MPFR Taylor integrator of lib/drift.
+ * Times must not decrease (clr with a negative step makes the comparison unavailable: the
+ * columns are then nan).
  */
 #include "config.h"
 
@@ -23,6 +35,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "cor_drift.h"
 #include "cor_flow.h"
 #include "cor_objective.h"
 #include "cor_step.h"
@@ -57,16 +70,22 @@ static const char usage[] =
     "      --order i,j,...  sgd: fixed batch order (default 1..m)\n"
     "      --shuffle        sgd: a new random order every epoch, from --seed S (default 0)\n"
     "      --all-orders     sgd: the exact expectation over all m! orders (m <= 8)\n"
-    "      --compare flow   add dist_flow = |theta_k - theta_GF(t_k)| (exact gradient flow)\n"
+    "      --compare LIST   add dist_NAME = |theta_k - theta_NAME(t_k)|, t_k = sum of steps, for\n"
+    "                       NAME in flow (gradient flow), igr (L + h/4 |grad L|^2), mod3 (GD's\n"
+    "                       modified field to h^2), sgd-modified (L + h/(4m) sum |grad L_k|^2),\n"
+    "                       hb-modified (heavy ball's modified flow from the shifted start);\n"
+    "                       all but flow need --lr; see doc/drift.md\n"
     "      --flow-method M  taylor (default), exact, taylor-double, rk8pd, msbdf\n"
     "      --prec BITS, --double, --digits D, --format FMT, -o FILE, -h, -V  (as everywhere)\n"
     "\n"
-    "Columns: k t loss grad_norm hg_norm lr theta_1 .. theta_n [dist_flow].\n"
+    "Columns: k t loss grad_norm hg_norm lr theta_1 .. theta_n [dist_flow dist_igr ...].\n"
     "Exit status: 0 done; 2 bad input; 1 I/O error; 3 the run diverged (rows up to it are\n"
     "printed, the last one being the first bad iterate).\n"
     "\n"
     "Example: corridor run --loss 'sqrt(x^2+y^2+z^2)' --vars x,y,z --theta0 3,-1,2 \\\n"
-    "             --method gd --lr 0.1 --steps 20 --compare flow\n";
+    "             --method gd --lr 0.1 --steps 20 --compare flow\n"
+    "         corridor run --loss '0.5*(1-x)^2+5*(y-x^2)^2' --vars x,y --theta0 -1.2,1 \\\n"
+    "             --method gd --lr 0.01 --steps 100 --every 100 --compare flow,igr,mod3\n";
 
 enum
 {
@@ -113,6 +132,8 @@ typedef struct
     size_t nparams;
     long steps, every;
     int clip, shuffle, all_orders;
+    cor_drift_kind kinds[COR_DRIFT_KIND_COUNT_];
+    size_t nkinds;
 } run_opts;
 
 static void
@@ -120,6 +141,35 @@ set_param(cor_step *s, const char *name, const char *value, const char *opt)
 {
     if (cor_step_set_param(s, name, value) != COR_OK)
         cli_die(CLI_EXIT_USAGE, "%s: %s", opt, cor_last_error()->msg);
+}
+
+/* --compare: a comma-separated list of distinct flow names */
+static void
+parse_compare(run_opts *o)
+{
+    const char *p = o->compare;
+
+    while (1)
+    {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        char name[64];
+        cor_drift_kind k;
+
+        if (len == 0 || len >= sizeof name)
+            cli_die(CLI_EXIT_USAGE, "--compare: empty or overlong name in '%s'", o->compare);
+        memcpy(name, p, len);
+        name[len] = '\0';
+        if (cor_drift_kind_parse(&k, name) != COR_OK)
+            cli_die(CLI_EXIT_USAGE, "--compare: %s", cor_last_error()->msg);
+        for (size_t i = 0; i < o->nkinds; i++)
+            if (o->kinds[i] == k)
+                cli_die(CLI_EXIT_USAGE, "--compare: '%s' given twice", name);
+        o->kinds[o->nkinds++] = k;
+        if (!e)
+            break;
+        p = e + 1;
+    }
 }
 
 /* ---- the rows -------------------------------------------------------------------------- */
@@ -286,8 +336,8 @@ parse_options(run_opts *o, int argc, char **argv)
         cli_die(CLI_EXIT_USAGE, "missing --method NAME (see 'corridor run --help')");
     if (!o->steps)
         cli_die(CLI_EXIT_USAGE, "missing --steps N (see 'corridor run --help')");
-    if (o->compare && strcmp(o->compare, "flow") != 0)
-        cli_die(CLI_EXIT_USAGE, "--compare: only 'flow' is available (got '%s')", o->compare);
+    if (o->compare)
+        parse_compare(o);
     if (o->shuffle + o->all_orders + (o->order != NULL) > 1)
         cli_die(CLI_EXIT_USAGE, "--order, --shuffle and --all-orders exclude each other");
 }
@@ -506,25 +556,45 @@ run_main(int argc, char **argv)
         mpfr_clear(t);
     }
 
-    /* the flow at the reported times */
-    mpfr_t *flow = NULL;
-    int flow_ok = 0;
-    const char *flow_note = NULL;
-    if (o.compare)
+    /* the flows at the reported times, one per --compare name */
+    mpfr_t *flow[COR_DRIFT_KIND_COUNT_] = {NULL};
+    int flow_ok[COR_DRIFT_KIND_COUNT_] = {0};
+    const char *flow_note[COR_DRIFT_KIND_COUNT_] = {NULL};
+    char note_buf[COR_DRIFT_KIND_COUNT_][600];
+    if (o.nkinds)
     {
         cor_flow_method fm = o.c.use_double ? COR_FLOW_TAYLOR_D : COR_FLOW_TAYLOR;
-        cor_flow_opts fo;
-        cor_flow *f;
         mpfr_t *times = cor_mallocarray(nrows, sizeof *times);
+        cor_node hnode = COR_NODE_NONE, bnode = COR_NODE_NONE;
         int monotone = 1;
 
         if (o.flow_method && cor_flow_method_parse(&fm, o.flow_method) != COR_OK)
             cli_die(CLI_EXIT_USAGE, "--flow-method: %s", cor_last_error()->msg);
-        cor_flow_opts_init(&fo);
-        fo.tol = o.c.use_double ? 1e-15 : fmax(ldexp(1.0, -(int)prec - 8), 1e-300);
-        flow = cor_mallocarray(nrows * n, sizeof *flow);
-        if (!times || !flow)
+        if (!times)
             cli_die_lib(CLI_EXIT_IO, NULL);
+        for (size_t j = 0; j < o.nkinds; j++)
+        {
+            if (o.kinds[j] == COR_DRIFT_GF)
+                continue;
+            if (!o.lr)
+                cli_die(CLI_EXIT_USAGE, "--compare %s needs a fixed step size --lr H",
+                        cor_drift_kind_name(o.kinds[j]));
+            if (hnode == COR_NODE_NONE)
+            {
+                size_t col = 0;
+                if (cor_expr_parse(&hnode, &col, o.lr, COR_PARSE_KNOWN_VARS, p.pool) != COR_OK
+                    || !cor_expr_is_const(p.pool, hnode))
+                    cli_die(CLI_EXIT_USAGE, "--lr: '%s' is not a rational constant", o.lr);
+            }
+            if (o.kinds[j] == COR_DRIFT_HB && bnode == COR_NODE_NONE)
+            {
+                size_t col = 0;
+                const char *bt = o.beta ? o.beta : "0.9";
+                if (cor_expr_parse(&bnode, &col, bt, COR_PARSE_KNOWN_VARS, p.pool) != COR_OK
+                    || !cor_expr_is_const(p.pool, bnode))
+                    cli_die(CLI_EXIT_USAGE, "--beta: '%s' is not a rational constant", bt);
+            }
+        }
         for (size_t i = 0; i < nrows; i++)
         {
             mpfr_init2(times[i], prec);
@@ -534,24 +604,48 @@ run_main(int argc, char **argv)
             if (mpfr_sgn(times[i]) < 0 || !mpfr_number_p(times[i]))
                 monotone = 0;
         }
-        for (size_t i = 0; i < nrows * n; i++)
-            mpfr_init2(flow[i], prec);
-        if (!monotone)
-            flow_note = "times decrease or are negative: no flow comparison";
-        else
+        for (size_t j = 0; j < o.nkinds; j++)
         {
-            f = cor_flow_alloc(fm, p.pool, p.loss, n, p.vars, prec, &fo);
+            cor_drift_kind kd = o.kinds[j];
+            cor_drift_opts dopt;
+            cor_drift_flow *f;
+            int st;
+
+            flow[kd] = cor_mallocarray(nrows * n, sizeof *flow[kd]);
+            if (!flow[kd])
+                cli_die_lib(CLI_EXIT_IO, NULL);
+            for (size_t i = 0; i < nrows * n; i++)
+                mpfr_init2(flow[kd][i], prec);
+            if (!monotone)
+            {
+                flow_note[kd] = "times decrease or are negative: no flow comparison";
+                continue;
+            }
+            cor_drift_opts_init(&dopt);
+            dopt.h = hnode;
+            dopt.beta = bnode;
+            dopt.m = o.nbatches;
+            dopt.batches = o.nbatches ? bnodes : NULL;
+            dopt.method = fm;
+            dopt.tol = o.c.use_double ? 1e-15 : fmax(ldexp(1.0, -(int)prec - 8), 1e-300);
+            f = cor_drift_flow_alloc(kd, p.pool, p.loss, n, p.vars, prec, &dopt);
             if (!f)
-                cli_die_lib(CLI_EXIT_IO, "flow");
-            int st = cor_flow_solve(f, flow, nrows, (const mpfr_t *)times,
-                                    (const mpfr_t *)th0);
+                cli_die_lib(kd == COR_DRIFT_HB && cor_last_error()->code == COR_EINVAL
+                                ? CLI_EXIT_USAGE
+                                : CLI_EXIT_IO,
+                            cor_drift_kind_name(kd));
+            st = cor_drift_flow_solve(f, flow[kd], nrows, (const mpfr_t *)times,
+                                      (const mpfr_t *)th0);
             if (cor_status_is_error(st))
-                flow_note = cor_last_error()->msg;
+            {
+                snprintf(note_buf[kd], sizeof note_buf[kd], "%s", cor_last_error()->msg);
+                flow_note[kd] = note_buf[kd];
+            }
             else
-                flow_ok = 1;
+                flow_ok[kd] = 1;
             if (st == COR_STOPPED)
-                flow_note = "the flow stopped early (kink or domain); later rows are nan";
-            cor_flow_free(f);
+                flow_note[kd] = "the flow stopped early (kink or domain); later rows are nan";
+            cor_drift_flow_free(f);
         }
         for (size_t i = 0; i < nrows; i++)
             mpfr_clear(times[i]);
@@ -560,9 +654,9 @@ run_main(int argc, char **argv)
 
     /* the table */
     {
-        size_t ncols = 6 + n + (o.compare ? 1 : 0);
+        size_t ncols = 6 + n + o.nkinds;
         const char **cols = cor_mallocarray(ncols, sizeof *cols);
-        char (*names)[32] = cor_mallocarray(n, sizeof *names);
+        char (*names)[32] = cor_mallocarray(n + o.nkinds, sizeof *names);
         cor_table *t = cli_table_open(&o.c);
         mpfr_t d, e;
 
@@ -592,8 +686,18 @@ run_main(int argc, char **argv)
                                                            : "1..m"));
         if (o.seed || o.shuffle)
             cli_table_check(t, cor_table_meta(t, "seed", o.seed ? o.seed : "0"));
-        if (o.compare)
-            cli_table_check(t, cor_table_meta(t, "flow", flow_note ? flow_note : "ok"));
+        for (size_t j = 0; j < o.nkinds; j++)
+        {
+            cor_drift_kind kd = o.kinds[j];
+            char key[48];
+            snprintf(key, sizeof key, "%s%s", kd == COR_DRIFT_GF ? "" : "flow_",
+                     cor_drift_kind_column(kd));
+            cli_table_check(t, cor_table_meta(t, key, flow_note[kd] ? flow_note[kd] : "ok"));
+        }
+        if (o.nkinds)
+            cli_table_check(t, cor_table_meta(t, "compare_time",
+                                              "dist_NAME at iterate k uses flow time t_k = sum "
+                                              "of the step sizes before k (k h)"));
         cli_table_check(t, cor_table_meta(t, "rows", "row k: theta_k; lr = step taken from "
                                                      "theta_k; t = sum of earlier steps"));
         cols[0] = "k", cols[1] = "t", cols[2] = "loss", cols[3] = "grad_norm";
@@ -603,8 +707,12 @@ run_main(int argc, char **argv)
             snprintf(names[i], sizeof names[i], "theta_%zu", i + 1);
             cols[6 + i] = names[i];
         }
-        if (o.compare)
-            cols[6 + n] = "dist_flow";
+        for (size_t j = 0; j < o.nkinds; j++)
+        {
+            snprintf(names[n + j], sizeof names[n + j], "dist_%s",
+                     cor_drift_kind_column(o.kinds[j]));
+            cols[6 + n + j] = names[n + j];
+        }
         cli_table_check(t, cor_table_header(t, ncols, cols));
         mpfr_inits2(prec, d, e, (mpfr_ptr)0);
         for (size_t i = 0; i < nrows; i++)
@@ -619,16 +727,17 @@ run_main(int argc, char **argv)
                                           : cor_table_cell_missing(t));
             for (size_t j = 0; j < n; j++)
                 cli_table_check(t, cor_table_cell_mpfr(t, r->theta[j]));
-            if (o.compare)
+            for (size_t jj = 0; jj < o.nkinds; jj++)
             {
-                if (!flow_ok)
+                cor_drift_kind kd = o.kinds[jj];
+                if (!flow_ok[kd])
                     cli_table_check(t, cor_table_cell_missing(t));
                 else
                 {
                     mpfr_set_zero(d, 1);
                     for (size_t j = 0; j < n; j++)
                     {
-                        mpfr_sub(e, r->theta[j], flow[i * n + j], MPFR_RNDN);
+                        mpfr_sub(e, r->theta[j], flow[kd][i * n + j], MPFR_RNDN);
                         mpfr_sqr(e, e, MPFR_RNDN);
                         mpfr_add(d, d, e, MPFR_RNDN);
                     }
@@ -650,12 +759,13 @@ run_main(int argc, char **argv)
     else if (outcome == COR_STOPPED)
         cli_warn("run: stopped at step %llu (zero gradient: the step is undefined)",
                  (unsigned long long)k);
-    if (flow)
-    {
-        for (size_t i = 0; i < nrows * n; i++)
-            mpfr_clear(flow[i]);
-        cor_free(flow);
-    }
+    for (int kd = 0; kd < COR_DRIFT_KIND_COUNT_; kd++)
+        if (flow[kd])
+        {
+            for (size_t i = 0; i < nrows * n; i++)
+                mpfr_clear(flow[kd][i]);
+            cor_free(flow[kd]);
+        }
     rows_free(rows, maxrows, n);
     for (size_t i = 0; i < n; i++)
         mpfr_clear(th0[i]);

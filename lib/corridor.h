@@ -13,4 +13,5 @@
 #include "cor_flow.h"
 #include "cor_objective.h"
 #include "cor_step.h"
+#include "cor_drift.h"
 #endif
