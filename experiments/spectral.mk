@@ -23,3 +23,28 @@ $(RESULTS)/largestep_identity.tsv: exp_largestep$(EXEEXT)
 $(RESULTS)/largestep_eos.tsv: exp_largestep$(EXEEXT)
 	@$(MKDIR_P) $(RESULTS)
 	$(AM_V_GEN)./exp_largestep$(EXEEXT) -o $(RESULTS) --only eos
+
+LARGESTEP_FIGURES = $(FIGDIR)/largestep_quad.png $(FIGDIR)/largestep_phase.png \
+	$(FIGDIR)/largestep_eos.png
+FIGURES += $(LARGESTEP_FIGURES)
+EXTRA_DIST += figures/fig_largestep_quad.gp figures/fig_largestep_phase.gp \
+	figures/fig_largestep_eos.gp
+# tables read by each figure beyond the one named after it
+LARGESTEP_QUAD_DEPS = $(RESULTS)/largestep_quad.tsv
+LARGESTEP_PHASE_DEPS = $(RESULTS)/largestep_phase.tsv $(RESULTS)/largestep_onset.tsv
+LARGESTEP_EOS_DEPS = $(RESULTS)/largestep_eos.tsv
+
+if HAVE_GNUPLOT
+$(FIGDIR)/largestep_quad.png: $(srcdir)/figures/fig_largestep_quad.gp $(LARGESTEP_QUAD_DEPS)
+	@$(MKDIR_P) $(FIGDIR)
+	$(AM_V_GEN)$(GNUPLOT) -e "resdir='$(RESULTS)'; out='$@'" $(srcdir)/figures/fig_largestep_quad.gp
+$(FIGDIR)/largestep_phase.png: $(srcdir)/figures/fig_largestep_phase.gp $(LARGESTEP_PHASE_DEPS)
+	@$(MKDIR_P) $(FIGDIR)
+	$(AM_V_GEN)$(GNUPLOT) -e "resdir='$(RESULTS)'; out='$@'" $(srcdir)/figures/fig_largestep_phase.gp
+$(FIGDIR)/largestep_eos.png: $(srcdir)/figures/fig_largestep_eos.gp $(LARGESTEP_EOS_DEPS)
+	@$(MKDIR_P) $(FIGDIR)
+	$(AM_V_GEN)$(GNUPLOT) -e "resdir='$(RESULTS)'; out='$@'" $(srcdir)/figures/fig_largestep_eos.gp
+else
+$(LARGESTEP_FIGURES):
+	@echo "gnuplot not found (configure did not find it): skipping $@"
+endif
