@@ -48,3 +48,33 @@ else
 $(LARGESTEP_FIGURES):
 	@echo "gnuplot not found (configure did not find it): skipping $@"
 endif
+
+noinst_PROGRAMS += exp_natgrad
+exp_natgrad_SOURCES = exp_natgrad.c spectral_util.c spectral_util.h
+NATGRAD_TABLES = $(RESULTS)/natgrad_mc.tsv $(RESULTS)/natgrad_dln.tsv \
+	$(RESULTS)/natgrad_conservation.tsv
+TABLES += $(NATGRAD_TABLES)
+$(RESULTS)/natgrad_mc.tsv: exp_natgrad$(EXEEXT)
+	@$(MKDIR_P) $(RESULTS)
+	$(AM_V_GEN)./exp_natgrad$(EXEEXT) -o $(RESULTS) --only mc
+$(RESULTS)/natgrad_dln.tsv: exp_natgrad$(EXEEXT)
+	@$(MKDIR_P) $(RESULTS)
+	$(AM_V_GEN)./exp_natgrad$(EXEEXT) -o $(RESULTS) --only dln
+$(RESULTS)/natgrad_conservation.tsv: exp_natgrad$(EXEEXT)
+	@$(MKDIR_P) $(RESULTS)
+	$(AM_V_GEN)./exp_natgrad$(EXEEXT) -o $(RESULTS) --only conservation
+NATGRAD_FIGURES = $(FIGDIR)/natgrad_mc.png $(FIGDIR)/natgrad_dln.png
+FIGURES += $(NATGRAD_FIGURES)
+EXTRA_DIST += figures/fig_natgrad_mc.gp figures/fig_natgrad_dln.gp
+if HAVE_GNUPLOT
+$(FIGDIR)/natgrad_mc.png: $(srcdir)/figures/fig_natgrad_mc.gp $(RESULTS)/natgrad_mc.tsv
+	@$(MKDIR_P) $(FIGDIR)
+	$(AM_V_GEN)$(GNUPLOT) -e "resdir='$(RESULTS)'; out='$@'" $(srcdir)/figures/fig_natgrad_mc.gp
+$(FIGDIR)/natgrad_dln.png: $(srcdir)/figures/fig_natgrad_dln.gp $(RESULTS)/natgrad_dln.tsv \
+		$(RESULTS)/natgrad_conservation.tsv
+	@$(MKDIR_P) $(FIGDIR)
+	$(AM_V_GEN)$(GNUPLOT) -e "resdir='$(RESULTS)'; out='$@'" $(srcdir)/figures/fig_natgrad_dln.gp
+else
+$(NATGRAD_FIGURES):
+	@echo "gnuplot not found (configure did not find it): skipping $@"
+endif
