@@ -78,3 +78,20 @@ else
 $(NATGRAD_FIGURES):
 	@echo "gnuplot not found (configure did not find it): skipping $@"
 endif
+
+noinst_PROGRAMS += exp_corridorness
+exp_corridorness_SOURCES = exp_corridorness.c spectral_util.c spectral_util.h
+TABLES += $(RESULTS)/corridorness.tsv
+FIGURES += $(FIGDIR)/corridorness.png
+EXTRA_DIST += figures/fig_corridorness.gp
+$(RESULTS)/corridorness.tsv: exp_corridorness$(EXEEXT)
+	@$(MKDIR_P) $(RESULTS)
+	$(AM_V_GEN)./exp_corridorness$(EXEEXT) -o $(RESULTS)
+if HAVE_GNUPLOT
+$(FIGDIR)/corridorness.png: $(srcdir)/figures/fig_corridorness.gp $(RESULTS)/corridorness.tsv
+	@$(MKDIR_P) $(FIGDIR)
+	$(AM_V_GEN)$(GNUPLOT) -e "resdir='$(RESULTS)'; out='$@'" $(srcdir)/figures/fig_corridorness.gp
+else
+$(FIGDIR)/corridorness.png:
+	@echo "gnuplot not found (configure did not find it): skipping $@"
+endif
