@@ -313,8 +313,10 @@ run_mc(opts *o)
             T_(cor_natgrad_consistency(wa, e, obj, x));
             T_(cor_table_meta_printf(tab.t, "jacobian_check", "|J^T r - grad L| / |grad L| = "
                                      "%.3g (metric all), ", cor_scalar_get_d(e)));
+            snprintf(s, sizeof s, "max |d_cholesky - d_svd| = %.3g (rank %zu); |J^T r - grad "
+                     "L|/|grad L| = %.3g", dmax, rank, cor_scalar_get_d(e));
             summary(o, &tab, "natural gradient: Cholesky of J J^T = GSL SVD pseudo-inverse, "
-                    "J^T r = grad L", "agree to 1e-10", "see pinv_check, jacobian_check",
+                    "J^T r = grad L", "agree to 1e-10", s,
                     dmax < 1e-10 && rank == MC * MC && cor_scalar_get_d(e) < 1e-12);
             cor_scalar_free(e);
         }
@@ -695,7 +697,7 @@ run_conservation(opts *o)
                  "order %.2f; GD (h=0.01) drift %.3g", mname, gfd[0], gfd[1], log2(gfd[0] / gfd[1]),
                  gdd);
         summary(o, &tab, "P14 GF conserves U^T U - V^T V, GD does not",
-                "GF drift = integrator error (order 4), GD drift O(h)", s,
+                "GF drift = integrator error (rk4: order 4); GD drift h^2 per step", s,
                 fabs(log2(gfd[0] / gfd[1]) - 4) < 0.5 && gdd > 1e3 * gfd[1]);
         mpfr_clears(t, d, hh, (mpfr_ptr)0);
         for (int i = 0; i < R_ * R_; i++)

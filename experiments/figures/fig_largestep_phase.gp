@@ -31,7 +31,7 @@ plot bif using ($1 == 2 ? $2 : NaN):6 with points pt 7 ps 0.12 lc rgb "#1f4e9c" 
      ons using (strcol(1) eq "p13" ? $3 : NaN):7 with points pt 6 ps 1.5 lw 2 lc rgb "black" title "P13 reference values"
 unset arrow
 unset label
-set title "max |{/Symbol \321}L| over the last 128 of 20128 GD steps (values < 10^{-17} drawn at 10^{-17})"
+set title "max |{/Symbol \321}L|, last 128 of 20128 GD steps (< 10^{-17} drawn at 10^{-17})"
 set xlabel "h / h^*   (h^* = 2/N)"
 set ylabel "max |{/Symbol \321}L| over the last 128 steps"
 set logscale y
