@@ -8,3 +8,4 @@ EXTRA_DIST += cli.md
 EXTRA_DIST += losses.md vspace.md
 EXTRA_DIST += steppers.md
 EXTRA_DIST += drift.md
+EXTRA_DIST += large_steps.md natural_gradient.md

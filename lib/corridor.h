@@ -14,4 +14,5 @@
 #include "cor_objective.h"
 #include "cor_step.h"
 #include "cor_drift.h"
+#include "cor_spectral.h"
 #endif
