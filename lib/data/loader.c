@@ -292,7 +292,7 @@ cor_data_loader_seek(cor_data_loader *L, uint64_t epoch, size_t index)
         return COR_ERROR(COR_EINVAL, "cor_data_loader_seek: batch %zu of an epoch of %zu",
                          index, L->nbatches);
     pthread_mutex_lock(&L->mu);
-    while (L->pending)
+    while (L->threaded && L->pending) /* without a thread a pending request is just replaced */
         pthread_cond_wait(&L->cv, &L->mu);
     request(L, epoch, index);
     pthread_mutex_unlock(&L->mu);
