@@ -89,6 +89,12 @@ COR_WARN_UNUSED int cor_nn_model_set_deterministic(cor_nn_model *m, int on);
 /* The name of the kernel backend the model runs on: "onednn" or "reference". */
 const char *cor_nn_model_backend(const cor_nn_model *m);
 
+/* on != 0: run the plain reference kernels even when oneDNN is available (for tests and
+ * comparisons); on == 0: oneDNN (COR_EUNSUP when the model has no oneDNN backend). The
+ * environment variable COR_NN_REFERENCE, when set at alloc time, keeps a model on the
+ * reference kernels. Returns COR_OK, COR_EINVAL or COR_EUNSUP. */
+COR_WARN_UNUSED int cor_nn_model_set_reference(cor_nn_model *m, int on);
+
 /* ---- the model as an objective --------------------------------------------------------- */
 
 /* The model as a cor_objective on a float32 vector space of dimension nparams, evaluated on
