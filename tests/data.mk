@@ -2,3 +2,6 @@
 # cor_step_state_*); the kill-and-resume test of `corridor train`
 check_PROGRAMS += check_data check_train
 TESTS += check_data check_train
+TESTS += test_train_resume.sh
+dist_check_SCRIPTS += test_train_resume.sh
+test_train_resume.sh.log: corridor-driver

@@ -235,7 +235,15 @@ cor_ckpt_write(const cor_ckpt *c, const char *path)
     if (!(tmp = cor_malloc(plen)))
         return COR_ENOMEM;
     snprintf(tmp, plen, "%s.tmp.XXXXXX", path);
-    if ((fd = mkstemp(tmp)) < 0 || !(f = fdopen(fd, "wb")))
+    if ((fd = mkstemp(tmp)) >= 0)
+    {
+        /* mkstemp makes 0600; a checkpoint gets 0666 less the umask, as fopen would */
+        mode_t um = umask(0);
+
+        umask(um);
+        (void)fchmod(fd, 0666 & ~um);
+    }
+    if (fd < 0 || !(f = fdopen(fd, "wb")))
     {
         int e = errno;
 
