@@ -212,6 +212,8 @@ cor_ckpt_add_text(cor_ckpt *c, const char *name, const char *text)
 static int
 write_all(FILE *f, const void *p, size_t n, uint32_t *crc)
 {
+    if (n == 0) /* an empty section may have no buffer at all */
+        return 0;
     *crc = cor_crc32(*crc, p, n);
     return fwrite(p, 1, n, f) == n ? 0 : -1;
 }
@@ -267,7 +269,7 @@ cor_ckpt_write(const cor_ckpt *c, const char *path)
         memset(sh, 0, sizeof sh);
         memcpy(sh, c->sec[i].name, strlen(c->sec[i].name));
         le64(sh + 16, c->sec[i].len);
-        le32(sh + 24, cor_crc32(0, c->sec[i].data, c->sec[i].len));
+        le32(sh + 24, c->sec[i].len ? cor_crc32(0, c->sec[i].data, c->sec[i].len) : 0);
         failed |= write_all(f, sh, SECHDR, &crc);
         failed |= write_all(f, c->sec[i].data, c->sec[i].len, &crc);
         failed |= write_all(f, zeros, pad, &crc);
