@@ -9,3 +9,4 @@ EXTRA_DIST += losses.md vspace.md
 EXTRA_DIST += steppers.md
 EXTRA_DIST += drift.md
 EXTRA_DIST += large_steps.md natural_gradient.md
+EXTRA_DIST += train.md

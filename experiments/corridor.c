@@ -12,10 +12,13 @@
 
 #include "cli.h"
 
+extern const cli_command cli_cmd_train; /* corridor_train.c */
+
 static const cli_command *const commands[] = {
     &cli_cmd_probe,
     &cli_cmd_flow,
     &cli_cmd_run,
+    &cli_cmd_train,
 };
 
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -15,4 +15,7 @@
 #include "cor_step.h"
 #include "cor_drift.h"
 #include "cor_spectral.h"
+#include "cor_nn.h"
+#include "cor_data.h"
+#include "cor_train.h"
 #endif

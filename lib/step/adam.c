@@ -87,6 +87,17 @@ adam_set_param(cor_step *s, const char *name, const char *value)
 }
 
 static int
+adam_state_io(cor_step *s, struct cor_step_state_io *io)
+{
+    adam_state *st = s->state;
+
+    COR_STEP_TRY(cor_step_state_vec_internal(io, st->m));
+    COR_STEP_TRY(cor_step_state_vec_internal(io, st->v));
+    COR_STEP_TRY(cor_step_state_scalar_internal(io, st->b1t));
+    return cor_step_state_scalar_internal(io, st->b2t);
+}
+
+static int
 adam_apply(cor_step *s, const cor_objective *obj, cor_vec *x, const cor_scalar *h)
 {
     adam_state *st = s->state;
@@ -120,5 +131,5 @@ adam_apply(cor_step *s, const cor_objective *obj, cor_vec *x, const cor_scalar *
 
 const cor_step_type cor_step_adam = {
     "adam", COR_NEED_GRAD, 0, NULL, adam_alloc, NULL, adam_reset, adam_apply, adam_set_param,
-    NULL, adam_free,
+    NULL, adam_free, adam_state_io,
 };

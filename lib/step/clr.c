@@ -105,5 +105,5 @@ clr_apply(cor_step *s, const cor_objective *obj, cor_vec *x, const cor_scalar *h
 
 const cor_step_type cor_step_clr = {
     "clr", COR_NEED_VALUE | COR_NEED_GRAD | COR_NEED_LSTAR | COR_NEED_NO_LR, 0, NULL, clr_alloc,
-    NULL, NULL, clr_apply, clr_set_param, NULL, clr_free,
+    NULL, NULL, clr_apply, clr_set_param, NULL, clr_free, NULL,
 };

@@ -39,6 +39,7 @@ extern "C" {
 #endif
 
 typedef struct cor_step cor_step;
+struct cor_step_state_io; /* private: the serialiser of cor_step_state_save / _load */
 
 /* What a stepper needs from the objective (cor_step_type.needs). */
 enum
@@ -80,6 +81,9 @@ typedef struct cor_step_type
     int (*set_param)(cor_step *s, const char *name, const char *value);
     int (*set_vec)(cor_step *s, const char *name, const cor_vec *v); /* may be NULL */
     void (*free)(cor_step *s);
+    /* visits the history (what reset forgets) for cor_step_state_save / _load, through the
+     * cor_step_state_*_internal helpers of step_impl.h; NULL for a type without history */
+    int (*state)(cor_step *s, struct cor_step_state_io *io);
 } cor_step_type;
 
 /* The algorithms. */
@@ -169,6 +173,28 @@ COR_WARN_UNUSED int cor_step_prepare(cor_step *s, const cor_objective *obj);
  * allocate. */
 COR_WARN_UNUSED int cor_step_apply(cor_step *s, const cor_objective *obj, cor_vec *x,
                                    const cor_scalar *h, cor_step_info *info);
+
+/* ---- saving and restoring the history (checkpoints) ------------------------------------ */
+
+/* Serialises the history of s: what cor_step_reset forgets (heavy-ball's velocity, Nesterov's
+ * b, Adam's moments and running powers, the Polyak family's counters and estimates, sgd's
+ * position, generator and current order, and the apply count), not the parameters (set them
+ * again with cor_step_set_param on the instance that loads). The bytes are a self-describing
+ * little-endian record: "CORSTEP" and version 1, the space kind, the dimension, the stepper
+ * name and the count, then the type's items, each a tag ('u' 64-bit integer, 's' scalar as a
+ * binary64, 'v' vector: length then binary32 or binary64 elements) and its value; doubles
+ * hold f32 and f64 values exactly, so save then load restores the state bit for bit. f32
+ * and f64 spaces only (COR_EUNSUP for MPFR). buf == NULL: only *len (the size needed) is set;
+ * otherwise cap must be at least that size (COR_EBADLEN) and *len receives the bytes
+ * written. Does not allocate. */
+COR_WARN_UNUSED int cor_step_state_save(const cor_step *s, void *buf, size_t cap, size_t *len);
+/* Restores a history saved by cor_step_state_save into s, which must be of the same type,
+ * space kind and dimension. For sgd call cor_step_prepare(s, obj) with the objective first
+ * (the saved order must have the prepared length). Returns COR_OK, COR_EINVAL (another
+ * stepper, kind or dimension; sgd not prepared), COR_EPARSE (a malformed or truncated record:
+ * the message names the byte offset), COR_EUNSUP (MPFR). On an error s may hold part of the
+ * saved state: reset it before use. Does not allocate. */
+COR_WARN_UNUSED int cor_step_state_load(cor_step *s, const void *buf, size_t len);
 
 #ifdef __cplusplus
 }

@@ -20,5 +20,5 @@ gd_apply(cor_step *s, const cor_objective *obj, cor_vec *x, const cor_scalar *h)
 }
 
 const cor_step_type cor_step_gd = {
-    "gd", COR_NEED_GRAD, 1, NULL, NULL, NULL, NULL, gd_apply, NULL, NULL, NULL,
+    "gd", COR_NEED_GRAD, 1, NULL, NULL, NULL, NULL, gd_apply, NULL, NULL, NULL, NULL,
 };

@@ -84,6 +84,14 @@ hb_set_vec(cor_step *s, const char *name, const cor_vec *v)
 }
 
 static int
+hb_state_io(cor_step *s, struct cor_step_state_io *io)
+{
+    hb_state *st = s->state;
+
+    return cor_step_state_vec_internal(io, st->v);
+}
+
+static int
 hb_apply(cor_step *s, const cor_objective *obj, cor_vec *x, const cor_scalar *h)
 {
     hb_state *st = s->state;
@@ -99,5 +107,5 @@ hb_apply(cor_step *s, const cor_objective *obj, cor_vec *x, const cor_scalar *h)
 
 const cor_step_type cor_step_heavyball = {
     "heavyball", COR_NEED_GRAD, 1, NULL, hb_alloc, NULL, hb_reset, hb_apply, hb_set_param,
-    hb_set_vec, hb_free,
+    hb_set_vec, hb_free, hb_state_io,
 };

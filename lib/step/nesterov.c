@@ -67,6 +67,14 @@ nag_set_param(cor_step *s, const char *name, const char *value)
 }
 
 static int
+nag_state_io(cor_step *s, struct cor_step_state_io *io)
+{
+    nag_state *st = s->state;
+
+    return cor_step_state_vec_internal(io, st->b);
+}
+
+static int
 nag_apply(cor_step *s, const cor_objective *obj, cor_vec *x, const cor_scalar *h)
 {
     nag_state *st = s->state;
@@ -83,5 +91,5 @@ nag_apply(cor_step *s, const cor_objective *obj, cor_vec *x, const cor_scalar *h
 
 const cor_step_type cor_step_nesterov = {
     "nesterov", COR_NEED_GRAD, 1, NULL, nag_alloc, NULL, nag_reset, nag_apply, nag_set_param,
-    NULL, nag_free,
+    NULL, nag_free, nag_state_io,
 };

@@ -118,6 +118,20 @@ pk_set_param(cor_step *s, const char *name, const char *value)
     return COR_STEP_UNKNOWN;
 }
 
+/* The history: the step counter, the period position, DecSPS's c_{k-1} eta_{k-1}, the lower
+ * bound estimate and the period's best loss. */
+static int
+pk_state_io(cor_step *s, struct cor_step_state_io *io)
+{
+    pk_state *st = s->state;
+
+    COR_STEP_TRY(cor_step_state_u64_internal(io, &st->k));
+    COR_STEP_TRY(cor_step_state_u64_internal(io, &st->in_period));
+    COR_STEP_TRY(cor_step_state_scalar_internal(io, st->prev));
+    COR_STEP_TRY(cor_step_state_scalar_internal(io, st->ell));
+    return cor_step_state_scalar_internal(io, st->best);
+}
+
 /* lr = min(lr, cap) when cap is finite (an infinite cap is no cap). */
 static int
 cap(cor_scalar *lr, const cor_scalar *capv)
@@ -193,12 +207,13 @@ pk_apply(cor_step *s, const cor_objective *obj, cor_vec *x, const cor_scalar *h)
 #define PK_NEEDS (COR_NEED_VALUE | COR_NEED_GRAD | COR_NEED_LSTAR | COR_NEED_NO_LR)
 const cor_step_type cor_step_sps = {
     "sps", PK_NEEDS, 0, NULL, sps_alloc, NULL, pk_reset, pk_apply, pk_set_param, NULL, pk_free,
+    pk_state_io,
 };
 const cor_step_type cor_step_decsps = {
     "decsps", PK_NEEDS, 0, NULL, dec_alloc, NULL, pk_reset, pk_apply, pk_set_param, NULL,
-    pk_free,
+    pk_free, pk_state_io,
 };
 const cor_step_type cor_step_polyak_lb = {
     "polyak_lb", PK_NEEDS, 0, NULL, lb_alloc, NULL, pk_reset, pk_apply, pk_set_param, NULL,
-    pk_free,
+    pk_free, pk_state_io,
 };

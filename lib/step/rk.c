@@ -172,7 +172,7 @@ const cor_butcher cor_butcher_rk38 = {"rk38", 4, 4, rk38_a, rk38_b, rk38_c};
 
 #define RK_TYPE(var, nm, ord, tab)                                                           \
     const cor_step_type var = {nm,      COR_NEED_GRAD, ord,  tab,  rk_alloc, NULL,           \
-                               NULL,    rk_apply,      NULL, NULL, rk_free}
+                               NULL,    rk_apply,      NULL, NULL, rk_free, NULL}
 
 RK_TYPE(cor_step_rk, "rk", 0, NULL);
 RK_TYPE(cor_step_euler, "euler", 1, &cor_butcher_euler);

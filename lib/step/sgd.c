@@ -275,6 +275,39 @@ shuffle(sgd_state *st)
     }
 }
 
+/* The history: position in the epoch, generator state, the current order (its length must
+ * match the prepared one) and, for "all", the trajectories. */
+static int
+sgd_state_io(cor_step *s, struct cor_step_state_io *io)
+{
+    sgd_state *st = s->state;
+    uint64_t v, len = st->len;
+
+    v = st->pos;
+    COR_STEP_TRY(cor_step_state_u64_internal(io, &v));
+    if (v >= (st->len ? st->len : 1))
+        return COR_ERROR(COR_EPARSE, "sgd state: position %llu out of range",
+                         (unsigned long long)v);
+    st->pos = (size_t)v;
+    COR_STEP_TRY(cor_step_state_u64_internal(io, &st->rng));
+    COR_STEP_TRY(cor_step_state_u64_internal(io, &len));
+    if (len != st->len)
+        return COR_ERROR(COR_EINVAL, "sgd state: order of %llu batches, the prepared one has %zu",
+                         (unsigned long long)len, st->len);
+    for (size_t i = 0; i < st->len && st->mode != MODE_ALL; i++)
+    {
+        v = st->order[i];
+        COR_STEP_TRY(cor_step_state_u64_internal(io, &v));
+        if (v >= st->m)
+            return COR_ERROR(COR_EPARSE, "sgd state: batch %llu out of range",
+                             (unsigned long long)v);
+        st->order[i] = (size_t)v;
+    }
+    for (size_t p = 0; p < st->nperm; p++)
+        COR_STEP_TRY(cor_step_state_vec_internal(io, st->traj[p]));
+    return COR_OK;
+}
+
 static int
 sgd_apply(cor_step *s, const cor_objective *obj, cor_vec *x, const cor_scalar *h)
 {
@@ -326,5 +359,5 @@ sgd_apply(cor_step *s, const cor_objective *obj, cor_vec *x, const cor_scalar *h
 
 const cor_step_type cor_step_sgd = {
     "sgd", COR_NEED_GRAD | COR_NEED_BATCHES, 1, NULL, sgd_alloc, sgd_prepare, sgd_reset,
-    sgd_apply, sgd_set_param, NULL, sgd_free,
+    sgd_apply, sgd_set_param, NULL, sgd_free, sgd_state_io,
 };

@@ -365,3 +365,295 @@ cor_step_apply(cor_step *s, const cor_objective *obj, cor_vec *x, const cor_scal
     }
     return st;
 }
+
+/* ---- saving and restoring the history ---------------------------------------------------- */
+
+/* Byte I/O: little-endian, whatever the host order. */
+static void
+put_bytes(struct cor_step_state_io *io, const unsigned char *b, size_t k)
+{
+    if (io->out && io->pos + k <= io->cap)
+        memcpy(io->out + io->pos, b, k);
+    io->pos += k;
+}
+
+static void
+put_u64(struct cor_step_state_io *io, uint64_t v)
+{
+    unsigned char b[8];
+
+    for (int i = 0; i < 8; i++)
+        b[i] = (unsigned char)(v >> (8 * i));
+    put_bytes(io, b, 8);
+}
+
+static int
+get_bytes(struct cor_step_state_io *io, unsigned char *b, size_t k, const char *what)
+{
+    if (io->cap - io->pos < k)
+        return COR_ERROR(COR_EPARSE, "step state: truncated at byte offset %zu (%s needs %zu "
+                         "bytes)", io->cap, what, k);
+    memcpy(b, io->in + io->pos, k);
+    io->pos += k;
+    return COR_OK;
+}
+
+static int
+get_u64(struct cor_step_state_io *io, uint64_t *v, const char *what)
+{
+    unsigned char b[8];
+    int st = get_bytes(io, b, 8, what);
+
+    if (st != COR_OK)
+        return st;
+    *v = 0;
+    for (int i = 0; i < 8; i++)
+        *v |= (uint64_t)b[i] << (8 * i);
+    return COR_OK;
+}
+
+static uint64_t
+bits_d(double d)
+{
+    uint64_t u;
+
+    memcpy(&u, &d, 8);
+    return u;
+}
+
+static double
+d_bits(uint64_t u)
+{
+    double d;
+
+    memcpy(&d, &u, 8);
+    return d;
+}
+
+/* The tag of the next item: written, or read and compared. */
+static int
+state_tag(struct cor_step_state_io *io, unsigned char tag, const char *what)
+{
+    unsigned char t;
+    size_t at = io->pos;
+    int st;
+
+    if (!io->load)
+    {
+        put_bytes(io, &tag, 1);
+        return COR_OK;
+    }
+    if ((st = get_bytes(io, &t, 1, what)) != COR_OK)
+        return st;
+    if (t != tag)
+        return COR_ERROR(COR_EPARSE, "step state: byte offset %zu: item tag '%c' where %s ('%c') "
+                         "was expected", at, t >= 32 && t < 127 ? t : '?', what, tag);
+    return COR_OK;
+}
+
+int
+cor_step_state_u64_internal(struct cor_step_state_io *io, uint64_t *v)
+{
+    COR_STEP_TRY(state_tag(io, 'u', "an integer"));
+    if (!io->load)
+    {
+        put_u64(io, *v);
+        return COR_OK;
+    }
+    return get_u64(io, v, "an integer");
+}
+
+int
+cor_step_state_scalar_internal(struct cor_step_state_io *io, cor_scalar *x)
+{
+    uint64_t u;
+    int st;
+
+    COR_STEP_TRY(state_tag(io, 's', "a scalar"));
+    if (!io->load)
+    {
+        put_u64(io, bits_d(cor_scalar_get_d(x)));
+        return COR_OK;
+    }
+    COR_STEP_TRY(get_u64(io, &u, "a scalar"));
+    st = cor_scalar_set_d(x, d_bits(u)); /* exact: the value came from this kind of space */
+    return st == COR_NONFINITE ? COR_OK : st;
+}
+
+int
+cor_step_state_vec_internal(struct cor_step_state_io *io, cor_vec *v)
+{
+    uint64_t n;
+    size_t at;
+
+    COR_STEP_TRY(state_tag(io, 'v', "a vector"));
+    if (!io->load)
+    {
+        put_u64(io, io->n);
+        if (io->kind == COR_F32)
+        {
+            const float *p = cor_vec_const_data_f32(v);
+
+            for (size_t i = 0; i < io->n; i++)
+            {
+                uint32_t w;
+                unsigned char b[4];
+
+                memcpy(&w, &p[i], 4);
+                for (int k = 0; k < 4; k++)
+                    b[k] = (unsigned char)(w >> (8 * k));
+                put_bytes(io, b, 4);
+            }
+        }
+        else
+        {
+            const double *p = cor_vec_const_data_f64(v);
+
+            for (size_t i = 0; i < io->n; i++)
+                put_u64(io, bits_d(p[i]));
+        }
+        return COR_OK;
+    }
+    at = io->pos;
+    COR_STEP_TRY(get_u64(io, &n, "a vector length"));
+    if (n != io->n)
+        return COR_ERROR(COR_EPARSE, "step state: byte offset %zu: vector of length %llu, "
+                         "expected %zu", at, (unsigned long long)n, io->n);
+    if (io->kind == COR_F32)
+    {
+        float *p = cor_vec_data_f32(v);
+
+        if ((io->cap - io->pos) / 4 < io->n)
+            return COR_ERROR(COR_EPARSE, "step state: truncated at byte offset %zu (a vector "
+                             "needs %zu bytes from offset %zu)", io->cap, 4 * io->n, io->pos);
+        for (size_t i = 0; i < io->n; i++)
+        {
+            const unsigned char *b = io->in + io->pos + 4 * i;
+            uint32_t w = (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16
+                         | (uint32_t)b[3] << 24;
+
+            memcpy(&p[i], &w, 4);
+        }
+        io->pos += 4 * io->n;
+    }
+    else
+    {
+        double *p = cor_vec_data_f64(v);
+
+        for (size_t i = 0; i < io->n; i++)
+        {
+            uint64_t u;
+
+            COR_STEP_TRY(get_u64(io, &u, "a vector element"));
+            p[i] = d_bits(u);
+        }
+    }
+    return COR_OK;
+}
+
+static const unsigned char state_magic[8] = {'C', 'O', 'R', 'S', 'T', 'E', 'P', 1};
+
+/* Header and items, in either direction. */
+static int
+state_run(cor_step *s, struct cor_step_state_io *io)
+{
+    const char *name = cor_step_name(s);
+    size_t nlen = strlen(name);
+    uint64_t u;
+
+    if (!io->load)
+    {
+        put_bytes(io, state_magic, 8);
+        put_u64(io, (uint64_t)io->kind);
+        put_u64(io, io->n);
+        put_u64(io, nlen);
+        put_bytes(io, (const unsigned char *)name, nlen);
+        put_u64(io, s->count);
+    }
+    else
+    {
+        unsigned char m[8];
+        char buf[64];
+
+        COR_STEP_TRY(get_bytes(io, m, 8, "the header"));
+        if (memcmp(m, state_magic, 7) != 0)
+            return COR_ERROR(COR_EPARSE, "step state: byte offset 0: not a stepper state "
+                             "(bad magic)");
+        if (m[7] != state_magic[7])
+            return COR_ERROR(COR_EPARSE, "step state: byte offset 7: version %d, this library "
+                             "reads version %d", m[7], state_magic[7]);
+        COR_STEP_TRY(get_u64(io, &u, "the space kind"));
+        if (u != (uint64_t)io->kind)
+            return COR_ERROR(COR_EINVAL, "step state: saved on a space of kind %llu, loading "
+                             "into %s", (unsigned long long)u, cor_vspace_name(s->V));
+        COR_STEP_TRY(get_u64(io, &u, "the dimension"));
+        if (u != io->n)
+            return COR_ERROR(COR_EINVAL, "step state: dimension %llu, the stepper has %zu",
+                             (unsigned long long)u, io->n);
+        COR_STEP_TRY(get_u64(io, &u, "the name length"));
+        if (u >= sizeof buf)
+            return COR_ERROR(COR_EPARSE, "step state: byte offset %zu: name of %llu bytes",
+                             io->pos - 8, (unsigned long long)u);
+        COR_STEP_TRY(get_bytes(io, (unsigned char *)buf, (size_t)u, "the stepper name"));
+        buf[u] = '\0';
+        if (strcmp(buf, name) != 0)
+            return COR_ERROR(COR_EINVAL, "step state of stepper '%s' cannot be loaded into "
+                             "'%s'", buf, name);
+        COR_STEP_TRY(get_u64(io, &u, "the step count"));
+        s->count = u;
+    }
+    if (s->type->state)
+        COR_STEP_TRY(s->type->state(s, io));
+    if (io->load && io->pos != io->cap)
+        return COR_ERROR(COR_EPARSE, "step state: %zu unexpected bytes from byte offset %zu",
+                         io->cap - io->pos, io->pos);
+    return COR_OK;
+}
+
+static int
+state_io_init(struct cor_step_state_io *io, const cor_step *s)
+{
+    memset(io, 0, sizeof *io);
+    io->kind = cor_vspace_kind(s->V);
+    io->n = s->n;
+    if (io->kind != COR_F32 && io->kind != COR_F64)
+        return COR_ERROR(COR_EUNSUP, "stepper %s: saving the state needs an f32 or f64 space",
+                         cor_step_name(s));
+    return COR_OK;
+}
+
+int
+cor_step_state_save(const cor_step *s, void *buf, size_t cap, size_t *len)
+{
+    struct cor_step_state_io io;
+
+    if (!s || !len)
+        return COR_ERROR(COR_EINVAL, "cor_step_state_save: NULL argument");
+    COR_STEP_TRY(state_io_init(&io, s));
+    io.out = buf;
+    io.cap = buf ? cap : 0;
+    /* the visitors only read on save; the cast lets one slot serve both directions */
+    COR_STEP_TRY(state_run((cor_step *)s, &io));
+    *len = io.pos;
+    if (buf && io.pos > cap)
+        return COR_ERROR(COR_EBADLEN, "cor_step_state_save: %zu bytes needed, %zu given",
+                         io.pos, cap);
+    return COR_OK;
+}
+
+int
+cor_step_state_load(cor_step *s, const void *buf, size_t len)
+{
+    struct cor_step_state_io io;
+
+    if (!s || !buf)
+        return COR_ERROR(COR_EINVAL, "cor_step_state_load: NULL argument");
+    COR_STEP_TRY(state_io_init(&io, s));
+    if (s->type->prepare && !s->prepared)
+        return COR_ERROR(COR_EINVAL, "stepper %s: call cor_step_prepare before loading its "
+                         "state", cor_step_name(s));
+    io.load = 1;
+    io.in = buf;
+    io.cap = len;
+    return state_run(s, &io);
+}

@@ -51,6 +51,22 @@ int cor_step_alloc_vecs_internal(cor_step *s, cor_vec **out, size_t count);
 void cor_step_free_scalars_internal(cor_scalar **arr, size_t count);
 void cor_step_free_vecs_internal(cor_vec **arr, size_t count);
 
+/* The serialiser behind cor_step_state_save / _load. A type's state slot calls these in a
+ * fixed order; each writes (save) or reads and checks (load) one item. They return COR_OK or
+ * an error (COR_EPARSE with the byte offset on a malformed record). */
+struct cor_step_state_io
+{
+    int load;                  /* 0: save (or size), 1: load */
+    unsigned char *out;        /* save: destination, NULL to count only */
+    const unsigned char *in;   /* load: source */
+    size_t cap, pos;           /* bytes available; bytes written or read so far */
+    cor_kind kind;
+    size_t n;
+};
+int cor_step_state_u64_internal(struct cor_step_state_io *io, uint64_t *v);
+int cor_step_state_scalar_internal(struct cor_step_state_io *io, cor_scalar *x);
+int cor_step_state_vec_internal(struct cor_step_state_io *io, cor_vec *v);
+
 /* Propagate an error or a non-OK outcome of a vspace / objective call. */
 #define COR_STEP_TRY(expr)                                                                   \
     do                                                                                       \
