@@ -774,7 +774,7 @@ END_TEST
 START_TEST(errors)
 {
     cor_nn_model *m;
-    float x[16] = {0};
+    float x[32] = {0};
     int32_t y[2] = {0, 1};
 
     ck_assert_ptr_null(cor_nn_model_alloc("nonesuch", 3, 32, 32, 10, 4));
