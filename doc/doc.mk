@@ -10,3 +10,4 @@ EXTRA_DIST += steppers.md
 EXTRA_DIST += drift.md
 EXTRA_DIST += large_steps.md natural_gradient.md
 EXTRA_DIST += train.md
+EXTRA_DIST += nn.md

@@ -86,6 +86,11 @@ COR_WARN_UNUSED int cor_nn_model_set_threads(cor_nn_model *m, int nthreads);
  * slower. Returns COR_OK or COR_EINVAL. */
 COR_WARN_UNUSED int cor_nn_model_set_deterministic(cor_nn_model *m, int on);
 
+/* Floating-point operations of one forward pass per image (2 per multiply-add of the
+ * convolutions and fully connected layers; the rest is not counted). A training step costs
+ * about three times this per image. */
+double cor_nn_model_flops(const cor_nn_model *m);
+
 /* The name of the kernel backend the model runs on: "onednn" or "reference". */
 const char *cor_nn_model_backend(const cor_nn_model *m);
 

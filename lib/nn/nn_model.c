@@ -865,6 +865,26 @@ cor_nn_model_state(cor_nn_model *m)
     return m ? m->state : NULL;
 }
 
+double
+cor_nn_model_flops(const cor_nn_model *m)
+{
+    double f = 0;
+
+    if (!m)
+        return 0;
+    for (int i = 0; i < m->nop; i++)
+    {
+        const cor_nn_op *o = &m->op[i];
+        const cor_nn_geom *g = &o->g;
+
+        if (o->kind == COR_NN_CONV)
+            f += 2.0 * g->K * g->C * g->R * g->S * g->P * g->Q;
+        else if (o->kind == COR_NN_FC)
+            f += 2.0 * g->C * g->K;
+    }
+    return f;
+}
+
 const char *
 cor_nn_model_backend(const cor_nn_model *m)
 {
