@@ -341,7 +341,8 @@ ts_dot(ts_dot_ws *d, mpfr_ptr res, const __mpfr_struct *x, const __mpfr_struct *
 #define TS_DOT_WS ts_dot_ws
 #define TS_DOT_INIT(d, prec) ts_dot_init((d), (prec))
 #define TS_DOT_CLEAR(d) ts_dot_clear(d)
-#define TS_DOT(d, res, x, y, lo, hi, m, mode, tmp) ts_dot((d), (res), (x), (y), (lo), (hi), (m), (mode), (tmp))
+#define TS_DOT(d, res, x, y, lo, hi, m, mode, tmp)                                             \
+    ts_dot((d), (res), (x), (y), (lo), (hi), (m), (mode), (tmp))
 
 #define TS_FROM_MPFR(d, x) mpfr_set((d), (x), MPFR_RNDN)
 #define TS_TO_MPFR(x, a) mpfr_set((x), (a), MPFR_RNDN)
