@@ -88,6 +88,19 @@ int cor_taylor_mpfr_ode(cor_taylor_mpfr *w, mpfr_t *x, const mpfr_t *x0,
  * in a step. Allocates nothing. */
 int cor_taylor_mpfr_event(cor_taylor_mpfr *w, mpfr_ptr s, mpfr_srcptr h);
 
+/* Precision profile: coefficient k (1 <= k <= min(order, max_order)) of every register,
+ * auxiliary series and per-order temporary gets precision prec[k] (prec[0] is not read),
+ * clamped to [2, the workspace precision]; order 0 keeps the workspace precision. The
+ * profile stays until changed (pass the workspace precision to restore it). In a Taylor
+ * step whose terms x_[k] h^k decay, coefficient k contributes x_[k] h^k to the result and
+ * needs only as many bits as make its rounding error small next to the result's: a
+ * profile falling with k (the well-known precision-decay trick) makes the high orders
+ * cheaper at no loss of accuracy; cor_flow chooses it from the previous step. Allocates
+ * nothing (the significands were allocated at the workspace precision); the changed
+ * coefficients are set to 0. */
+void cor_taylor_mpfr_set_prec_profile(cor_taylor_mpfr *w, const mpfr_prec_t *prec,
+                                      unsigned order);
+
 /* ---- double ---------------------------------------------------------------------------- */
 
 /* The same in IEEE double (the constants rounded once to nearest). */

@@ -62,3 +62,9 @@ cor_taylor_mpfr_event(cor_taylor_mpfr *w, mpfr_ptr s, mpfr_srcptr h)
 {
     return tw_event(w, s, h);
 }
+
+void
+cor_taylor_mpfr_set_prec_profile(cor_taylor_mpfr *w, const mpfr_prec_t *prec, unsigned order)
+{
+    tw_set_profile(w, prec, order, (long)mpfr_get_prec(&w->tmp));
+}

@@ -51,6 +51,7 @@ typedef const double *TCP;
 #define TS_IS_ZERO(a) (*(a) == 0.0)
 #define TS_IS_NAN(a) isnan(*(a))
 #define TS_IS_NUMBER(a) isfinite(*(a))
+#define TS_SET_PREC(x, p) ((void)(p), *(x) = 0.0)
 #define TS_ADDMUL(acc, a, b, tmp) ((void)(tmp), *(acc) += *(a) * *(b))
 #define TS_LOG_ABS(a) (*(a) == 0.0 ? -INFINITY : log(fabs(*(a))))
 
@@ -85,5 +86,36 @@ ts_block_free(TS *b, size_t m)
     (void)m;
     cor_free(b);
 }
+
+/* res = sum_{j=lo}^{hi} c_j x_j y_{m-j} (mode 0: c_j = 1, 1: c_j = j, 2: the Cauchy square
+ * of x = y by symmetry); the MPFR version's contract (taylor_ops_mpfr.h) */
+typedef struct
+{
+    int unused;
+} ts_dot_ws;
+static inline void
+ts_dot_d(double *res, const double *x, const double *y, unsigned lo, unsigned hi, unsigned m,
+         int mode)
+{
+    double s = 0;
+    for (unsigned j = lo; j <= hi; j++)
+    {
+        if (mode == 2 && 2 * j > m)
+            break;
+        double t = x[j] * y[m - j];
+        if (mode == 1)
+            t *= (double)j;
+        if (mode == 2 && 2 * j != m)
+            t *= 2;
+        s += t;
+    }
+    *res = s;
+}
+#define TS_DOT_WS ts_dot_ws
+#define TS_DOT_INIT(d, prec) ((void)(d), (void)(prec), 0)
+#define TS_DOT_CLEAR(d) ((void)(d))
+#define TS_DOT(d, res, x, y, lo, hi, m, mode, tmp)                                             \
+    ((void)(d), (void)(tmp), ts_dot_d((res), (x), (y), (lo), (hi), (m), (mode)))
+
 #define TS_FROM_MPFR(d, x) (*(d) = mpfr_get_d((x), MPFR_RNDN))
 #define TS_TO_MPFR(x, a) mpfr_set_d((x), *(a), MPFR_RNDN)

@@ -75,7 +75,9 @@ struct TW
     tw_info *info;
     tw_micro *micro;
     TS *cv;           /* SUM coefficient values */
+    TS *acck, *tmpk;  /* per-order temporaries (K+1 each), at coefficient k's precision */
     TS tmp, tmp2, acc, ev, ev2, lo, hi, mid;
+    TS_DOT_WS dw;     /* buffers of the convolution kernel (TS_DOT) */
     int kink;
     unsigned order_used; /* the last ODE order (event reads degree order_used - 1) */
 };
@@ -99,6 +101,15 @@ tw_free(struct TW *w)
     TS_CLEAR(&w->lo);
     TS_CLEAR(&w->hi);
     TS_CLEAR(&w->mid);
+    TS_DOT_CLEAR(&w->dw);
+    if (w->acck)
+        for (size_t k = 0; k <= w->K; k++)
+        {
+            TS_CLEAR(AT(w->acck, k));
+            TS_CLEAR(AT(w->tmpk, k));
+        }
+    cor_free(w->acck);
+    cor_free(w->tmpk);
     cor_free(w->store);
     cor_free(w->reg);
     cor_free(w->info);
@@ -171,6 +182,21 @@ tw_alloc(const cor_tape *t, unsigned K, long prec)
     TS_INIT(&w->lo, prec);
     TS_INIT(&w->hi, prec);
     TS_INIT(&w->mid, prec);
+    if (TS_DOT_INIT(&w->dw, prec) != 0)
+        goto fail;
+    w->acck = cor_mallocarray(L, sizeof *w->acck);
+    w->tmpk = cor_mallocarray(L, sizeof *w->tmpk);
+    if (!w->acck || !w->tmpk)
+    {
+        cor_free(w->acck);
+        w->acck = NULL;
+        goto fail;
+    }
+    for (size_t k = 0; k < L; k++)
+    {
+        TS_INIT(AT(w->acck, k), prec);
+        TS_INIT(AT(w->tmpk, k), prec);
+    }
     for (size_t i = 0; i < t->ninstr; i++)
     {
         size_t nm;
@@ -275,39 +301,46 @@ fail:
     return NULL;
 }
 
+#if TS_MPFR
+/* coefficient k (1 <= k <= order) of every series and per-order temporary at precision
+ * pk[k], clamped to [2, the workspace precision]; the coefficients are set to 0 */
+static void
+tw_set_profile(struct TW *w, const mpfr_prec_t *pk, unsigned order, long wprec)
+{
+    size_t L = (size_t)w->K + 1, ns = w->nstore / L;
+
+    if (order > w->K)
+        order = w->K;
+    for (unsigned k = 1; k <= order; k++)
+    {
+        long p = (long)pk[k] < 2 ? 2 : (long)pk[k] > wprec ? wprec : (long)pk[k];
+        for (size_t i = 0; i < ns; i++)
+            TS_SET_PREC(AT(w->store, i * L + k), p);
+        TS_SET_PREC(AT(w->acck, k), p);
+        TS_SET_PREC(AT(w->tmpk, k), p);
+    }
+}
+#endif
+
 /* acc = sum_{j=lo}^{hi} x_j y_{m-j} */
 static void
 conv(struct TW *w, TP acc, TS *x, TS *y, unsigned lo, unsigned hi, unsigned m)
 {
-    TS_SET_ZERO(acc);
-    for (unsigned j = lo; j <= hi; j++)
-        TS_ADDMUL(acc, AT(x, j), AT(y, m - j), &w->tmp);
+    TS_DOT(&w->dw, acc, x, y, lo, hi, m, 0, &w->tmp);
 }
 
 /* acc = sum_{j=0}^{m} x_j x_{m-j}, by symmetry (half the products) */
 static void
 csqr(struct TW *w, TP acc, TS *x, unsigned m)
 {
-    TS_SET_ZERO(acc);
-    for (unsigned j = 0; 2 * j < m; j++)
-        TS_ADDMUL(acc, AT(x, j), AT(x, m - j), &w->tmp);
-    TS_MUL_SI(acc, acc, 2);
-    if (m % 2 == 0)
-        TS_ADDMUL(acc, AT(x, m / 2), AT(x, m / 2), &w->tmp);
+    TS_DOT(&w->dw, acc, x, x, 0, m, m, 2, &w->tmp);
 }
 
 /* acc = (1/m) sum_{j=1}^{m} j u_j y_{m-j} (the derivative recurrences), m >= 1 */
 static void
 dconv(struct TW *w, TP acc, TS *u, TS *y, unsigned m)
 {
-    TS_SET_ZERO(acc);
-    for (unsigned j = 1; j <= m; j++)
-    {
-        TS_MUL(&w->tmp, AT(u, j), AT(y, m - j));
-        if (j != 1)
-            TS_MUL_SI(&w->tmp, &w->tmp, (long)j);
-        TS_ADD(acc, acc, &w->tmp);
-    }
+    TS_DOT(&w->dw, acc, u, y, 1, m, m, 1, &w->tmp);
     if (m != 1)
         TS_DIV_SI(acc, acc, (long)m);
 }
@@ -324,28 +357,25 @@ quot(struct TW *w, TS *v, TS *a, TS *b, unsigned m)
             TS_SI_DIV(AT(v, 0), 1, AT(b, 0));
         return;
     }
-    conv(w, &w->acc, b, v, 1, m, m);
+    conv(w, AT(w->acck, m), b, v, 1, m, m);
     if (a)
-        TS_SUB(&w->acc, AT(a, m), &w->acc);
+        TS_SUB(AT(w->acck, m), AT(a, m), AT(w->acck, m));
     else
-        TS_NEG(&w->acc, &w->acc);
-    TS_DIV(AT(v, m), &w->acc, AT(b, 0));
+        TS_NEG(AT(w->acck, m), AT(w->acck, m));
+    TS_DIV(AT(v, m), AT(w->acck, m), AT(b, 0));
 }
 
 /* order m >= 1 of v = log(u) where u_0 is replaced by u0 (log1p: 1 + u_0) */
 static void
 logrec(struct TW *w, TS *v, TS *u, TCP u0, unsigned m)
 {
-    TS_SET_ZERO(&w->acc);
-    for (unsigned j = 1; j < m; j++)
-    {
-        TS_MUL(&w->tmp, AT(v, j), AT(u, m - j));
-        TS_MUL_SI(&w->tmp, &w->tmp, (long)j);
-        TS_ADD(&w->acc, &w->acc, &w->tmp);
-    }
-    TS_DIV_SI(&w->acc, &w->acc, (long)m);
-    TS_SUB(&w->acc, AT(u, m), &w->acc);
-    TS_DIV(AT(v, m), &w->acc, u0);
+    if (m >= 2)
+        TS_DOT(&w->dw, AT(w->acck, m), v, u, 1, m - 1, m, 1, &w->tmp);
+    else
+        TS_SET_ZERO(AT(w->acck, m));
+    TS_DIV_SI(AT(w->acck, m), AT(w->acck, m), (long)m);
+    TS_SUB(AT(w->acck, m), AT(u, m), AT(w->acck, m));
+    TS_DIV(AT(v, m), AT(w->acck, m), u0);
 }
 
 /* order m of v = exp(u) */
@@ -385,22 +415,22 @@ softplus0(struct TW *w, TP v, TCP a)
 static void
 wrec(struct TW *w, TS *ws, TS *v, unsigned m, int kind)
 {
-    csqr(w, &w->acc, v, m);
+    csqr(w, AT(w->acck, m), v, m);
     switch (kind)
     {
     case 0:
         if (m == 0)
-            TS_ADD_SI(AT(ws, 0), &w->acc, 1);
+            TS_ADD_SI(AT(ws, 0), AT(w->acck, m), 1);
         else
-            TS_SET(AT(ws, m), &w->acc);
+            TS_SET(AT(ws, m), AT(w->acck, m));
         break;
     case 1:
         if (m == 0)
-            TS_SI_SUB(AT(ws, 0), 1, &w->acc);
+            TS_SI_SUB(AT(ws, 0), 1, AT(w->acck, m));
         else
-            TS_NEG(AT(ws, m), &w->acc);
+            TS_NEG(AT(ws, m), AT(w->acck, m));
         break;
-    default: TS_SUB(AT(ws, m), AT(v, m), &w->acc); break;
+    default: TS_SUB(AT(ws, m), AT(v, m), AT(w->acck, m)); break;
     }
 }
 
@@ -435,12 +465,12 @@ tw_order(struct TW *w, unsigned m)
                 case COR_COEF_ONE: TS_ADD(vm, vm, x); break;
                 case COR_COEF_MINUS_ONE: TS_SUB(vm, vm, x); break;
                 case COR_COEF_SI:
-                    TS_MUL_SI(&w->tmp, x, t->coef_si[c]);
-                    TS_ADD(vm, vm, &w->tmp);
+                    TS_MUL_SI(AT(w->tmpk, m), x, t->coef_si[c]);
+                    TS_ADD(vm, vm, AT(w->tmpk, m));
                     break;
                 default:
-                    TS_MUL(&w->tmp, x, AT(w->cv, c));
-                    TS_ADD(vm, vm, &w->tmp);
+                    TS_MUL(AT(w->tmpk, m), x, AT(w->cv, c));
+                    TS_ADD(vm, vm, AT(w->tmpk, m));
                     break;
                 }
             }
@@ -487,18 +517,18 @@ tw_order(struct TW *w, unsigned m)
             else
             {
                 /* w = v + 1: the j = m term uses w_0 = v_0 + 1 */
-                TS_SET_ZERO(&w->acc);
+                TS_SET_ZERO(AT(w->acck, m));
                 for (unsigned j = 1; j < m; j++)
                 {
-                    TS_MUL(&w->tmp, AT(a, j), AT(v, m - j));
-                    TS_MUL_SI(&w->tmp, &w->tmp, (long)j);
-                    TS_ADD(&w->acc, &w->acc, &w->tmp);
+                    TS_MUL(AT(w->tmpk, m), AT(a, j), AT(v, m - j));
+                    TS_MUL_SI(AT(w->tmpk, m), AT(w->tmpk, m), (long)j);
+                    TS_ADD(AT(w->acck, m), AT(w->acck, m), AT(w->tmpk, m));
                 }
                 TS_ADD_SI(&w->tmp2, AT(v, 0), 1);
-                TS_MUL(&w->tmp, AT(a, m), &w->tmp2);
-                TS_MUL_SI(&w->tmp, &w->tmp, (long)m);
-                TS_ADD(&w->acc, &w->acc, &w->tmp);
-                TS_DIV_SI(vm, &w->acc, (long)m);
+                TS_MUL(AT(w->tmpk, m), AT(a, m), &w->tmp2);
+                TS_MUL_SI(AT(w->tmpk, m), AT(w->tmpk, m), (long)m);
+                TS_ADD(AT(w->acck, m), AT(w->acck, m), AT(w->tmpk, m));
+                TS_DIV_SI(vm, AT(w->acck, m), (long)m);
             }
             break;
         case COR_OP_LOG:
@@ -522,12 +552,12 @@ tw_order(struct TW *w, unsigned m)
             else
             {
                 if (m >= 2)
-                    conv(w, &w->acc, v, v, 1, m - 1, m);
+                    conv(w, AT(w->acck, m), v, v, 1, m - 1, m);
                 else
-                    TS_SET_ZERO(&w->acc);
-                TS_SUB(&w->acc, AT(a, m), &w->acc);
+                    TS_SET_ZERO(AT(w->acck, m));
+                TS_SUB(AT(w->acck, m), AT(a, m), AT(w->acck, m));
                 TS_MUL_SI(&w->tmp2, AT(v, 0), 2);
-                TS_DIV(vm, &w->acc, &w->tmp2);
+                TS_DIV(vm, AT(w->acck, m), &w->tmp2);
             }
             break;
         case COR_OP_SIN:

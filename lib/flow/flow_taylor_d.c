@@ -6,5 +6,6 @@
 #define TW_FREE(w) cor_taylor_d_free(w)
 #define TW_ODE(w, x, x0, p) cor_taylor_d_ode((w), (x), (x0), (p))
 #define TW_EVENT(w, s, h) cor_taylor_d_event((w), (s), *(h))
+#define TW_PROFILE(w, pk, p) ((void)(w), (void)(pk), (void)(p))
 #define BACKEND cor_flow_taylor_d_backend_internal
 #include "flow_taylor_source.c"

@@ -6,5 +6,6 @@
 #define TW_FREE(w) cor_taylor_mpfr_free(w)
 #define TW_ODE(w, x, x0, p) cor_taylor_mpfr_ode((w), (mpfr_t *)(x), (const mpfr_t *)(x0), (p))
 #define TW_EVENT(w, s, h) cor_taylor_mpfr_event((w), (s), (h))
+#define TW_PROFILE(w, pk, p) cor_taylor_mpfr_set_prec_profile((w), (pk), (p))
 #define BACKEND cor_flow_taylor_mpfr_backend_internal
 #include "flow_taylor_source.c"

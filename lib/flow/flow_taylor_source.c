@@ -41,6 +41,9 @@ typedef struct
     TS *x;       /* n (p+1): the current step's coefficients, x[i (p+1) + k] */
     TS *th;      /* n: theta at the current time */
     TS t, h, T, s, tau, tmp;
+    mpfr_prec_t *pk; /* p+1: the precision profile for the next step (MPFR) */
+    double *lk;      /* p+1: log of the terms |x_[k]|_inf h^k / M of the last step */
+    int pk_set;      /* the profile in pk differs from the workspace's current one */
     TS **blk;    /* dense store: blk[j] = {t0, h, x[0 .. n(p+1))} */
     size_t nblk, capblk;
 } ft_state;
@@ -78,6 +81,8 @@ ft_free(void *state)
     TS_CLEAR(&S->tmp);
     ft_dense_clear(S);
     cor_free(S->blk);
+    cor_free(S->pk);
+    cor_free(S->lk);
     cor_free(S->x);
     cor_free(S->th);
     cor_free(S);
@@ -104,7 +109,9 @@ ft_alloc(cor_flow *f)
     S->tw = TW_ALLOC(f->tape, S->p, S->prec);
     S->x = cor_mallocarray(S->n * L, sizeof *S->x);
     S->th = cor_mallocarray(S->n, sizeof *S->th);
-    if (!S->tw || !S->x || !S->th)
+    S->pk = cor_mallocarray(L, sizeof *S->pk);
+    S->lk = cor_mallocarray(L, sizeof *S->lk);
+    if (!S->tw || !S->x || !S->th || !S->pk || !S->lk)
     {
         cor_free(S->x);
         S->x = NULL;
@@ -118,18 +125,6 @@ ft_alloc(cor_flow *f)
     for (size_t i = 0; i < S->n; i++)
         TS_INIT(&S->th[i], S->prec);
     return S;
-}
-
-/* res = sum_{k<=p} c[k] s^k */
-static void
-ft_horner(TP res, const TS *c, unsigned p, TCP s)
-{
-    TS_SET(res, &c[p]);
-    for (unsigned k = p; k-- > 0;)
-    {
-        TS_MUL(res, res, s);
-        TS_ADD(res, res, &c[k]);
-    }
 }
 
 /* max_i log|x_i,[j]| (-inf when all are 0, nan when one is nan) */
@@ -146,6 +141,63 @@ ft_lognorm(const ft_state *S, unsigned j)
             m = l;
     }
     return m;
+}
+
+/* Precision profile (MPFR; cor_taylor_mpfr_set_prec_profile): in a step of size h the
+ * term x_[k] h^k of the solution's series is about M e^(l_k) (l_k < 0, near -2k at the
+ * orders the step law fits), so an error of relative size 2^-q in coefficient k of any
+ * series adds about 2^-q M e^(l_k) to the result: coefficient k needs
+ * prec + FT_GUARD + l_k / ln 2 bits for the error to stay near 2^-prec M. l_k is taken from
+ * the previous step (an upper envelope over j >= k, so the profile never rises with k);
+ * the first step of every solve runs at the full precision. */
+#define FT_GUARD 16
+#define FT_PREC_MIN 32
+
+static void
+ft_profile_next(ft_state *S, double lM, double lh)
+{
+#if TS_MPFR
+    unsigned p = S->p;
+    double env = -INFINITY;
+
+    for (unsigned k = p; k >= 1; k--)
+    {
+        double l = ft_lognorm(S, k) + k * lh - lM;
+        if (isnan(l))
+            l = 0; /* full precision */
+        else if (isinf(l))
+            l = -2.0 * k; /* order k was 0: assume the decay the step law aims at */
+        if (l > env)
+            env = l;
+        S->lk[k] = env;
+    }
+    for (unsigned k = 1; k <= p; k++)
+    {
+        double q = (double)S->prec + FT_GUARD + ceil(S->lk[k] / M_LN2);
+        mpfr_prec_t pr = q >= (double)S->prec ? (mpfr_prec_t)S->prec
+                         : q <= FT_PREC_MIN   ? (mpfr_prec_t)FT_PREC_MIN
+                                              : (mpfr_prec_t)q;
+        if (pr != S->pk[k])
+            S->pk_set = 1;
+        S->pk[k] = pr;
+    }
+#else
+    (void)S;
+    (void)lM;
+    (void)lh;
+#endif
+}
+
+/* res = sum_{k<=p} c[k] s^k */
+static void
+ft_horner(TP res, const TS *c, unsigned p, TCP s)
+{
+    TS_SET(res, &c[p]);
+    for (unsigned k = p; k-- > 0;)
+    {
+        TS_MUL(res, res, s);
+        TS_ADD(res, res, &c[k]);
+    }
 }
 
 static int
@@ -186,6 +238,9 @@ ft_solve(cor_flow *f, mpfr_t *out, size_t nt, const mpfr_t *times, const mpfr_t 
     const char *reason = NULL;
 
     ft_dense_clear(S);
+    for (unsigned j = 0; j <= p; j++)
+        S->pk[j] = (mpfr_prec_t)S->prec;
+    S->pk_set = 1;
     for (size_t i = 0; i < n; i++)
         TS_FROM_MPFR(&S->th[i], theta0[i]);
     TS_FROM_MPFR(&S->T, times[nt - 1]);
@@ -199,8 +254,15 @@ ft_solve(cor_flow *f, mpfr_t *out, size_t nt, const mpfr_t *times, const mpfr_t 
     }
     while (TS_CMP(&S->t, &S->T) < 0)
     {
-        int st = TW_ODE(S->tw, S->x, S->th, p), last = 0, event = 0;
+        int st, last = 0, event = 0;
         double lr, lh, lp;
+
+        if (S->pk_set)
+        {
+            TW_PROFILE(S->tw, S->pk, p);
+            S->pk_set = 0;
+        }
+        st = TW_ODE(S->tw, S->x, S->th, p);
 
         if (st == COR_STOPPED || st == COR_NONFINITE)
         {
@@ -225,6 +287,7 @@ ft_solve(cor_flow *f, mpfr_t *out, size_t nt, const mpfr_t *times, const mpfr_t 
             reason = "a non-finite value (domain of a function left)";
             break;
         }
+        ft_profile_next(S, lM, fmin(lh, 700));
         if (lh > 700)
             TS_SET(&S->h, &S->tmp);
         else
