@@ -11,3 +11,4 @@ EXTRA_DIST += drift.md
 EXTRA_DIST += large_steps.md natural_gradient.md
 EXTRA_DIST += train.md
 EXTRA_DIST += nn.md
+EXTRA_DIST += flow.md

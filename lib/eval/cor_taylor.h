@@ -101,6 +101,19 @@ int cor_taylor_mpfr_event(cor_taylor_mpfr *w, mpfr_ptr s, mpfr_srcptr h);
 void cor_taylor_mpfr_set_prec_profile(cor_taylor_mpfr *w, const mpfr_prec_t *prec,
                                       unsigned order);
 
+/* The intermediate quantities' side of a precision profile. After an ODE or series call,
+ * l[k] (1 <= k <= min(order, max_order); l[0] is set to -inf) receives the largest, over
+ * every register and auxiliary series s of the tape, of log|s_[k] h^k| minus the log of the
+ * largest lower-order term |s_[j] h^j|, j < k, of the same series, with lh = log h: how
+ * small order k's term is next to what that series already carries. A profile built from
+ * the solution's coefficients alone misses cancellation (inside a corridor the solution is
+ * a straight line, x_[k] = 0 for k >= 2, while |theta|^2 under the square root of a cone
+ * has a term in t^2 of size 1); coefficient k needs about prec + l[k]/ln 2 bits in the
+ * registers too, so a profile must not fall faster than l. +inf where a series has a
+ * nonzero order-k term and no nonzero lower one (full precision). Allocates nothing. */
+void cor_taylor_mpfr_term_envelope(const cor_taylor_mpfr *w, double *l, unsigned order,
+                                   double lh);
+
 /* ---- double ---------------------------------------------------------------------------- */
 
 /* The same in IEEE double (the constants rounded once to nearest). */

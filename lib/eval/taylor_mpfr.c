@@ -64,6 +64,12 @@ cor_taylor_mpfr_event(cor_taylor_mpfr *w, mpfr_ptr s, mpfr_srcptr h)
 }
 
 void
+cor_taylor_mpfr_term_envelope(const cor_taylor_mpfr *w, double *l, unsigned order, double lh)
+{
+    tw_term_envelope(w, l, order, lh);
+}
+
+void
 cor_taylor_mpfr_set_prec_profile(cor_taylor_mpfr *w, const mpfr_prec_t *prec, unsigned order)
 {
     tw_set_profile(w, prec, order, (long)mpfr_get_prec(&w->tmp));

@@ -40,6 +40,7 @@
  *    a, b, 0), so its series is that branch's series. An order-0 tie is a kink: reported.
  */
 
+#include <math.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -318,6 +319,41 @@ tw_set_profile(struct TW *w, const mpfr_prec_t *pk, unsigned order, long wprec)
             TS_SET_PREC(AT(w->store, i * L + k), p);
         TS_SET_PREC(AT(w->acck, k), p);
         TS_SET_PREC(AT(w->tmpk, k), p);
+    }
+}
+#endif
+
+#if TS_MPFR
+/* l[k] (1 <= k <= min(order, K)) = the largest, over every stored series s (registers and
+ * auxiliary series), of log|s_[k] e^(k lh)| - log max_{j<k} |s_[j] e^(j lh)|: the size of
+ * order k's term relative to the largest lower-order term of the same series. +inf where a
+ * series has s_[k] != 0 and all its lower terms 0 (or a NaN), -inf where no series has
+ * s_[k] != 0. Reads the series as the last ODE or series call left them. */
+static void
+tw_term_envelope(const struct TW *w, double *l, unsigned order, double lh)
+{
+    size_t L = (size_t)w->K + 1, ns = w->nstore / L;
+
+    if (order > w->K)
+        order = w->K;
+    for (unsigned k = 0; k <= order; k++)
+        l[k] = -INFINITY;
+    for (size_t i = 0; i < ns; i++)
+    {
+        double big = -INFINITY;
+        for (unsigned k = 0; k <= order; k++)
+        {
+            double a = TS_LOG_ABS(AT(w->store, i * L + k));
+            if (isnan(a))
+                a = INFINITY;
+            if (a == -INFINITY)
+                continue;
+            a += k * lh;
+            if (k >= 1 && a - big > l[k])
+                l[k] = a - big;
+            if (a > big)
+                big = a;
+        }
     }
 }
 #endif

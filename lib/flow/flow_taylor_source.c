@@ -43,6 +43,7 @@ typedef struct
     TS t, h, T, s, tau, tmp;
     mpfr_prec_t *pk; /* p+1: the precision profile for the next step (MPFR) */
     double *lk;      /* p+1: log of the terms |x_[k]|_inf h^k / M of the last step */
+    double *lr;      /* p+1: the registers' relative terms (cor_taylor_mpfr_term_envelope) */
     int pk_set;      /* the profile in pk differs from the workspace's current one */
     TS **blk;    /* dense store: blk[j] = {t0, h, x[0 .. n(p+1))} */
     size_t nblk, capblk;
@@ -83,6 +84,7 @@ ft_free(void *state)
     cor_free(S->blk);
     cor_free(S->pk);
     cor_free(S->lk);
+    cor_free(S->lr);
     cor_free(S->x);
     cor_free(S->th);
     cor_free(S);
@@ -111,7 +113,8 @@ ft_alloc(cor_flow *f)
     S->th = cor_mallocarray(S->n, sizeof *S->th);
     S->pk = cor_mallocarray(L, sizeof *S->pk);
     S->lk = cor_mallocarray(L, sizeof *S->lk);
-    if (!S->tw || !S->x || !S->th || !S->pk || !S->lk)
+    S->lr = cor_mallocarray(L, sizeof *S->lr);
+    if (!S->tw || !S->x || !S->th || !S->pk || !S->lk || !S->lr)
     {
         cor_free(S->x);
         S->x = NULL;
@@ -160,6 +163,10 @@ ft_profile_next(ft_state *S, double lM, double lh)
     unsigned p = S->p;
     double env = -INFINITY;
 
+    /* the registers carry their series to order p - 1; inside a corridor the solution's
+     * terms vanish while the registers' do not (cancellation), so they count too */
+    cor_taylor_mpfr_term_envelope(S->tw, S->lr, p - 1, lh);
+    S->lr[p] = -INFINITY;
     for (unsigned k = p; k >= 1; k--)
     {
         double l = ft_lognorm(S, k) + k * lh - lM;
@@ -167,6 +174,8 @@ ft_profile_next(ft_state *S, double lM, double lh)
             l = 0; /* full precision */
         else if (isinf(l))
             l = -2.0 * k; /* order k was 0: assume the decay the step law aims at */
+        if (S->lr[k] > l)
+            l = S->lr[k] > 0 ? 0 : S->lr[k];
         if (l > env)
             env = l;
         S->lk[k] = env;
