@@ -477,52 +477,62 @@ END_TEST
 
 START_TEST(test_jit_long_sum_and_auto)
 {
-    /* a gradient with sums of 200 terms (four partial sums), compiled automatically once
-     * the workspace has interpreted COR_JIT_WORK instructions, then identical to the
-     * interpreter */
+    /* a gradient with sums of 40 terms (four partial sums): native code identical to the
+     * interpreter; and a small tape compiled automatically after enough interpreted work */
     cor_expr_pool_free(P);
     P = cor_expr_pool_alloc();
     cor_node W[3];
     W[0] = cor_expr_var(P, "a");
     W[1] = cor_expr_var(P, "b");
     W[2] = cor_expr_var(P, "c");
-    char *src = malloc(200 * 80);
+    char *src = malloc(40 * 80);
     size_t len = 0;
-    for (int i = 0; i < 200; i++)
-        len += (size_t)snprintf(src + len, 200 * 80 - len, "%slog(1 + exp(%d.%03d*a - %d*b + c/%d))",
+    for (int i = 0; i < 40; i++)
+        len += (size_t)snprintf(src + len, 40 * 80 - len, "%slog(1 + exp(%d.%03d*a - %d*b + c/%d))",
                                 i ? " + " : "", i % 7 - 3, (i * 37) % 1000, i % 5 + 1, i + 2);
     cor_node f = parse(src), g[3];
     free(src);
     ck_assert_int_eq(cor_diff_grad(g, P, f, 3, W), COR_OK);
     cor_tape *t = cor_tape_alloc(P, 3, W, 3, g);
-    cor_eval_d *wi = cor_eval_d_alloc(t), *wa = cor_eval_d_alloc(t);
+    cor_eval_d *wi = cor_eval_d_alloc(t), *wj = cor_eval_d_alloc(t);
     ck_assert_int_eq(cor_eval_d_set_jit(wi, COR_JIT_OFF), COR_OK);
     size_t long_sums = 0;
     for (size_t i = 0; i < t->lp->nins; i++)
         long_sums += t->lp->ins[i].op == COR_LOP_SUM && t->lp->ins[i].n >= COR_LSUM_LANES_MIN;
     ck_assert_uint_ge(long_sums, 3);
-    ck_assert(!cor_eval_d_is_jit(wa));
-    double x[3] = {0.25, -0.5, 1.5}, oi[3], oa[3];
-    unsigned long runs = 0;
-    while (!cor_eval_d_is_jit(wa) && runs < 2 * COR_JIT_WORK / t->lp->nins + 2)
-    {
-        ck_assert_int_eq(cor_eval_d_run(wa, oa, x), COR_OK);
-        runs++;
-    }
-    if (cor_jit_available())
-        ck_assert_msg(cor_eval_d_is_jit(wa), "no native code after %lu runs", runs);
-    else
-        ck_assert(!cor_eval_d_is_jit(wa));
+    int avail = cor_jit_available();
+    ck_assert_int_eq(cor_eval_d_set_jit(wj, COR_JIT_NOW), avail ? COR_OK : COR_EUNSUP);
+    double x[3], oi[3], oj[3];
     for (int k = 0; k < 20; k++)
     {
         x[0] = 0.1 * k - 1;
+        x[1] = 0.05 * k;
         x[2] = 2 - 0.15 * k;
         ck_assert_int_eq(cor_eval_d_run(wi, oi, x), COR_OK);
-        ck_assert_int_eq(cor_eval_d_run(wa, oa, x), COR_OK);
+        ck_assert_int_eq(cor_eval_d_run(wj, oj, x), COR_OK);
         for (int o = 0; o < 3; o++)
-            ck_assert(same_bits(oi[o], oa[o]));
+            ck_assert(same_bits(oi[o], oj[o]));
     }
     cor_eval_d_free(wi);
+    cor_eval_d_free(wj);
+    cor_tape_free(t);
+
+    /* automatic: x*y + y has 2 lowered instructions */
+    cor_node h = parse("a*b + b");
+    t = cor_tape_alloc(P, 2, W, 1, &h);
+    cor_eval_d *wa = cor_eval_d_alloc(t);
+    unsigned long runs = 0, limit = (COR_JIT_WORK_FIXED + COR_JIT_WORK_PER_INSTR * 2) / 3 + 2;
+    double y[2] = {1.5, -0.25}, o;
+    int bad = 0;
+    while (!cor_eval_d_is_jit(wa) && runs < limit)
+    {
+        bad |= cor_eval_d_run(wa, &o, y) != COR_OK; /* (ck_assert in a hot loop is slow) */
+        runs++;
+    }
+    ck_assert(!bad);
+    ck_assert_msg(cor_eval_d_is_jit(wa) == avail, "native code %d after %lu runs", cor_eval_d_is_jit(wa), runs);
+    ck_assert_int_eq(cor_eval_d_run(wa, &o, y), COR_OK);
+    ck_assert(o == 1.5 * -0.25 + -0.25);
     cor_eval_d_free(wa);
     cor_tape_free(t);
 }

@@ -271,8 +271,9 @@ run_interp(cor_eval_d *w, double *out, const double *in)
     w->regs_stale = 0;
     if (w->policy == COR_JIT_AUTO && !w->jit_failed)
     {
-        w->work += w->t->lp->nins + 1;
-        if (w->work >= COR_JIT_WORK)
+        size_t nins = w->t->lp->nins;
+        w->work += nins + 1;
+        if (w->work >= COR_JIT_WORK_FIXED && (w->work - COR_JIT_WORK_FIXED) / COR_JIT_WORK_PER_INSTR >= nins)
             (void)compile(w);
     }
     int st = COR_OK;

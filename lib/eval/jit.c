@@ -13,9 +13,10 @@
  *    through a pointer to the very function the interpreter calls.
  * tests/check_eval.c checks the bitwise agreement on every operation.
  *
- * Cost: compiling takes GCC's time (milliseconds for tiny tapes, about a second for the
- * 5000-instruction logistic gradient of bench_grad), so workspaces compile only after they
- * have interpreted COR_JIT_WORK instructions (jit.h). Without libgccjit (configure
+ * Cost: compiling takes GCC's time: about 0.05 s for a tiny tape plus about 0.6 ms of CPU per
+ * statement (4 s for the 5700-instruction logistic gradient of bench_grad), so a workspace
+ * compiles only once the time it has spent interpreting is about what the compilation will
+ * cost (COR_JIT_WORK_*, jit.h). Without libgccjit (configure
  * --without-jit, or not installed) every entry point here reports "not available" and the
  * interpreter runs.
  */
@@ -44,18 +45,38 @@ typedef struct
     gcc_jit_context *cx;
     gcc_jit_type *td, *tl, *ti;
     gcc_jit_type *f1, *f2, *f3, *fdl, *fddi; /* function pointer types */
-    gcc_jit_lvalue **loc;                   /* per register (NULL: constant) */
+    gcc_jit_lvalue **loc;                   /* per register: its local in this function */
+    uint32_t *touched;                      /* registers with a local (to reset) */
+    size_t ntouched;
     const double *regs;
+    const unsigned char *isconst;           /* per register: a constant (a literal) */
+    const uint32_t *lastuse;                /* chunked: last chunk that reads the register */
+    uint32_t chunk;                         /* chunked: the chunk being generated */
+    int chunked;
+    gcc_jit_rvalue *rp;                     /* the register file parameter */
     gcc_jit_function *fn;
     gcc_jit_block *blk;
 } gen;
+
+static gcc_jit_rvalue *
+num(gen *G, double x);
+
+/* r[i] of the register file */
+static gcc_jit_lvalue *
+rmem(gen *G, uint32_t r)
+{
+    return gcc_jit_context_new_array_access(
+        G->cx, NULL, G->rp, gcc_jit_context_new_rvalue_from_long(G->cx, G->tl, (long)r));
+}
 
 static gcc_jit_rvalue *
 reg(gen *G, uint32_t r)
 {
     if (G->loc[r])
         return gcc_jit_lvalue_as_rvalue(G->loc[r]);
-    return gcc_jit_context_new_rvalue_from_double(G->cx, G->td, G->regs[r]);
+    if (G->isconst[r])
+        return num(G, G->regs[r]);
+    return gcc_jit_lvalue_as_rvalue(rmem(G, r)); /* chunked: computed by an earlier chunk */
 }
 
 static gcc_jit_rvalue *
@@ -107,12 +128,26 @@ new_local(gen *G, uint32_t r)
     return gcc_jit_function_new_local(G->fn, NULL, G->td, name);
 }
 
+/* dst's local = v (an intermediate value: not stored) */
+static void
+set_local(gen *G, uint32_t dst, gcc_jit_rvalue *v)
+{
+    if (!G->loc[dst])
+    {
+        G->loc[dst] = new_local(G, dst);
+        G->touched[G->ntouched++] = dst;
+    }
+    gcc_jit_block_add_assignment(G->blk, NULL, G->loc[dst], v);
+}
+
+/* dst = v; chunked, also r[dst] = v when a later chunk reads it */
 static void
 assign(gen *G, uint32_t dst, gcc_jit_rvalue *v)
 {
-    if (!G->loc[dst])
-        G->loc[dst] = new_local(G, dst);
-    gcc_jit_block_add_assignment(G->blk, NULL, G->loc[dst], v);
+    set_local(G, dst, v);
+    if (G->chunked && G->lastuse[dst] > G->chunk)
+        gcc_jit_block_add_assignment(G->blk, NULL, rmem(G, dst),
+                                     gcc_jit_lvalue_as_rvalue(G->loc[dst]));
 }
 
 /* term k of a lowered sum: f_k x_k */
@@ -146,7 +181,7 @@ gen_sum(gen *G, const cor_lprog *lp, const double *tf, const cor_linstr *I)
         for (size_t k = 1; k < n; k++)
         {
             /* one statement per term keeps GCC's trees shallow */
-            assign(G, I->dst, acc);
+            set_local(G, I->dst, acc);
             acc = acc_term(G, lp, tf, t0 + k, gcc_jit_lvalue_as_rvalue(G->loc[I->dst]));
         }
         assign(G, I->dst, acc);
@@ -249,20 +284,66 @@ cor_jit_d_compile(const cor_tape *t, const double *regs, const double *lcv, cons
 
     memset(&G, 0, sizeof G);
     G.regs = regs;
-    G.loc = cor_calloc(lp->nregs ? lp->nregs : 1, sizeof *G.loc);
+    size_t nr = lp->nregs ? lp->nregs : 1;
+    /* chunk of each instruction: cut when the statements (a sum counts its terms) of the
+     * current chunk reach COR_JIT_CHUNK */
+    uint32_t *chunk_of = cor_mallocarray(lp->nins ? lp->nins : 1, sizeof *chunk_of);
+    size_t nchunks = 0;
+    if (chunk_of)
+    {
+        size_t w = 0;
+        for (size_t i = 0; i < lp->nins; i++)
+        {
+            size_t wi = 1 + (lp->ins[i].op == COR_LOP_SUM ? lp->ins[i].n : 0);
+            if (i == 0 || (w > 0 && w + wi > COR_JIT_CHUNK))
+            {
+                nchunks++;
+                w = 0;
+            }
+            w += wi;
+            chunk_of[i] = (uint32_t)(nchunks - 1);
+        }
+    }
+    unsigned char *isconst = cor_calloc(nr, 1);
+    uint32_t *lastuse = cor_calloc(nr, sizeof *lastuse);
+    G.loc = cor_calloc(nr, sizeof *G.loc);
+    G.touched = cor_mallocarray(nr, sizeof *G.touched);
+    G.isconst = isconst;
+    G.lastuse = lastuse;
+    G.chunked = nchunks > 1;
     G.cx = gcc_jit_context_acquire();
-    if (!G.loc || !G.cx)
+    if (!chunk_of || !G.loc || !G.touched || !isconst || !lastuse || !G.cx)
         goto done;
+    for (size_t i = 0; i < t->nconst; i++)
+        isconst[t->const_reg[i]] = 1;
+    /* chunked: the last chunk reading each register (outputs: read after every chunk) */
+    for (size_t i = 0; i < lp->nins; i++)
+    {
+        const cor_linstr *I = &lp->ins[i];
+        uint32_t c = chunk_of[i];
+        uint32_t rd[3] = {I->a, I->b, I->c};
+        for (int k = 0; k < 3; k++)
+            if (rd[k] != UINT32_MAX && lastuse[rd[k]] < c)
+                lastuse[rd[k]] = c;
+        if (I->op == COR_LOP_SUM)
+            for (uint32_t k = 0; k < I->n; k++)
+                if (lastuse[lp->term_reg[I->t0 + k]] < c)
+                    lastuse[lp->term_reg[I->t0 + k]] = c;
+    }
+    for (size_t i = 0; i < t->nout; i++)
+        lastuse[t->out_reg[i]] = UINT32_MAX;
 #ifdef LIBGCCJIT_HAVE_gcc_jit_context_set_bool_print_errors_to_stderr
     gcc_jit_context_set_bool_print_errors_to_stderr(G.cx, 0);
 #endif
     gcc_jit_context_set_int_option(G.cx, GCC_JIT_INT_OPTION_OPTIMIZATION_LEVEL, 2);
     gcc_jit_context_add_command_line_option(G.cx, "-ffp-contract=off");
     gcc_jit_context_add_command_line_option(G.cx, "-fno-fast-math");
+    gcc_jit_context_add_command_line_option(G.cx, "-fno-inline");
 
     G.td = gcc_jit_context_get_type(G.cx, GCC_JIT_TYPE_DOUBLE);
     G.tl = gcc_jit_context_get_type(G.cx, GCC_JIT_TYPE_LONG);
     G.ti = gcc_jit_context_get_type(G.cx, GCC_JIT_TYPE_INT);
+    gcc_jit_type *tv = gcc_jit_context_get_type(G.cx, GCC_JIT_TYPE_VOID);
     gcc_jit_type *pd = gcc_jit_type_get_pointer(G.td);
     gcc_jit_type *pcd = gcc_jit_type_get_pointer(gcc_jit_type_get_const(G.td));
     gcc_jit_type *p3[3] = {G.td, G.td, G.td};
@@ -274,32 +355,71 @@ cor_jit_d_compile(const cor_tape *t, const double *regs, const double *lcv, cons
     gcc_jit_type *pddi[3] = {G.td, G.td, G.ti};
     G.fddi = gcc_jit_context_new_function_ptr_type(G.cx, NULL, G.td, 3, pddi, 0);
 
+    /* chunked: one function per COR_JIT_CHUNK instructions, void cor_jit_cK(double *r),
+     * reading what earlier chunks computed from r and storing what later ones read */
+    gcc_jit_function **chunk_fn = NULL;
+    if (G.chunked)
+    {
+        chunk_fn = cor_calloc(nchunks, sizeof *chunk_fn);
+        if (!chunk_fn)
+            goto done;
+        for (size_t c = 0; c < nchunks; c++)
+        {
+            char name[32];
+            snprintf(name, sizeof name, "cor_jit_c%zu", c);
+            gcc_jit_param *rprm = gcc_jit_context_new_param(G.cx, NULL, pd, "r");
+            G.fn = chunk_fn[c] = gcc_jit_context_new_function(
+                G.cx, NULL, GCC_JIT_FUNCTION_EXPORTED, tv, name, 1, &rprm, 0);
+            G.blk = gcc_jit_function_new_block(G.fn, "entry");
+            G.rp = gcc_jit_param_as_rvalue(rprm);
+            G.chunk = (uint32_t)c;
+            for (size_t i = 0; i < lp->nins; i++)
+                if (chunk_of[i] == c)
+                    gen_ins(&G, lp, lcv, tf, &lp->ins[i]);
+            gcc_jit_block_end_with_void_return(G.blk, NULL);
+            for (size_t k = 0; k < G.ntouched; k++)
+                G.loc[G.touched[k]] = NULL;
+            G.ntouched = 0;
+        }
+    }
+
     gcc_jit_param *prm[3] = {gcc_jit_context_new_param(G.cx, NULL, pd, "out"),
                              gcc_jit_context_new_param(G.cx, NULL, pcd, "in"),
                              gcc_jit_context_new_param(G.cx, NULL, pd, "r")};
     G.fn = gcc_jit_context_new_function(G.cx, NULL, GCC_JIT_FUNCTION_EXPORTED, G.ti, "cor_jit_fn",
                                         3, prm, 0);
     G.blk = gcc_jit_function_new_block(G.fn, "entry");
+    G.rp = gcc_jit_param_as_rvalue(prm[2]);
     gcc_jit_rvalue *in = gcc_jit_param_as_rvalue(prm[1]);
     gcc_jit_rvalue *out = gcc_jit_param_as_rvalue(prm[0]);
-    gcc_jit_rvalue *rsave = gcc_jit_param_as_rvalue(prm[2]);
     for (size_t i = 0; i < t->nin; i++)
     {
-        G.loc[i] = new_local(&G, (uint32_t)i);
         gcc_jit_rvalue *idx = gcc_jit_context_new_rvalue_from_long(G.cx, G.tl, (long)i);
-        gcc_jit_block_add_assignment(
-            G.blk, NULL, G.loc[i],
-            gcc_jit_lvalue_as_rvalue(gcc_jit_context_new_array_access(G.cx, NULL, in, idx)));
-        gcc_jit_block_add_assignment(G.blk, NULL,
-                                     gcc_jit_context_new_array_access(G.cx, NULL, rsave, idx),
-                                     gcc_jit_lvalue_as_rvalue(G.loc[i]));
+        gcc_jit_rvalue *x =
+            gcc_jit_lvalue_as_rvalue(gcc_jit_context_new_array_access(G.cx, NULL, in, idx));
+        if (G.chunked)
+            gcc_jit_block_add_assignment(G.blk, NULL, rmem(&G, (uint32_t)i), x);
+        else
+        {
+            set_local(&G, (uint32_t)i, x);
+            gcc_jit_block_add_assignment(G.blk, NULL, rmem(&G, (uint32_t)i),
+                                         gcc_jit_lvalue_as_rvalue(G.loc[i]));
+        }
     }
-    for (size_t i = 0; i < lp->nins; i++)
-        gen_ins(&G, lp, lcv, tf, &lp->ins[i]);
+    if (G.chunked)
+    {
+        gcc_jit_rvalue *rarg = G.rp;
+        for (size_t c = 0; c < nchunks; c++)
+            gcc_jit_block_add_eval(G.blk, NULL,
+                                   gcc_jit_context_new_call(G.cx, NULL, chunk_fn[c], 1, &rarg));
+        cor_free(chunk_fn);
+    }
+    else
+        for (size_t i = 0; i < lp->nins; i++)
+            gen_ins(&G, lp, lcv, tf, &lp->ins[i]);
     /* outputs, and COR_NONFINITE when (sum of (o - o)) != 0, which is NaN exactly when some
      * o is not finite */
     gcc_jit_lvalue *chk = gcc_jit_function_new_local(G.fn, NULL, G.td, "chk");
-    gcc_jit_block_add_assignment(G.blk, NULL, chk, num(&G, 0.0));
     for (size_t i = 0; i < t->nout; i++)
     {
         gcc_jit_rvalue *idx = gcc_jit_context_new_rvalue_from_long(G.cx, G.tl, (long)i);
@@ -312,6 +432,8 @@ cor_jit_d_compile(const cor_tape *t, const double *regs, const double *lcv, cons
             gcc_jit_block_add_assignment_op(G.blk, NULL, chk, GCC_JIT_BINARY_OP_PLUS,
                                             bin(&G, GCC_JIT_BINARY_OP_MINUS, o, o));
     }
+    if (t->nout == 0)
+        gcc_jit_block_add_assignment(G.blk, NULL, chk, num(&G, 0.0));
     gcc_jit_block *bad = gcc_jit_function_new_block(G.fn, "bad");
     gcc_jit_block *ok = gcc_jit_function_new_block(G.fn, "ok");
     gcc_jit_block_end_with_conditional(
@@ -339,6 +461,10 @@ done:
     if (G.cx)
         gcc_jit_context_release(G.cx);
     cor_free(G.loc);
+    cor_free(G.touched);
+    cor_free(isconst);
+    cor_free(lastuse);
+    cor_free(chunk_of);
     return j;
 }
 

@@ -24,15 +24,23 @@ void cor_jit_free(cor_jit *j);
 int cor_jit_available(void);
 
 /* Policy of a double workspace (default COR_JIT_AUTO: compile once the workspace has
- * interpreted COR_JIT_WORK instructions in all, so that short-lived workspaces never pay
- * for a compilation). */
+ * interpreted COR_JIT_WORK_FIXED + COR_JIT_WORK_PER_INSTR * (lowered instructions)
+ * instructions in all, i.e. once the time spent interpreting (a few ns per instruction) is
+ * about the time GCC will take (about 0.05 s plus 0.6 ms per instruction): a workspace never
+ * spends more than about twice what the better choice in hindsight would have cost, and
+ * short-lived workspaces never pay for a compilation). */
 enum
 {
     COR_JIT_OFF = 0, /* always interpret */
     COR_JIT_NOW = 1, /* compile now */
     COR_JIT_AUTO = 2
 };
-#define COR_JIT_WORK (1ul << 23)
+#define COR_JIT_WORK_FIXED (1ul << 24)
+#define COR_JIT_WORK_PER_INSTR (1ul << 18)
+/* Programs longer than this are compiled as functions of about COR_JIT_CHUNK statements
+ * each (a sum of n terms counts n + 1): GCC's register allocator takes time growing faster
+ * than linearly with the size of one function. */
+#define COR_JIT_CHUNK 512
 
 /* Sets the policy of w. COR_JIT_NOW compiles at once and returns COR_OK, or COR_EUNSUP when
  * no native code can be made (no libgccjit, or a compilation failure); the workspace then
