@@ -79,6 +79,8 @@ cmp_double(const void *a, const void *b)
  * collects only the measured loops, so the inclusive count of tape_run_d, rosen_hand_d, ...
  * divided by N is the cost of one call. 0: timed as described above. */
 static unsigned long fixed_reps;
+/* --only NAME: run only that loss (rosenbrock, rosen100 or logistic). */
+static const char *only;
 
 #if defined(__GNUC__)
 __attribute__((noinline))
@@ -709,25 +711,34 @@ main(int argc, char **argv)
 
     if (argc == 2 && strcmp(argv[1], "--help") == 0)
     {
-        printf("usage: bench_grad [--reps N]\n"
+        printf("usage: bench_grad [--reps N] [--only rosenbrock|rosen100|logistic]\n"
                "Times gradients through the tape against hand-written code; writes a TSV table.\n"
                "--reps N runs every function exactly N times (one sample), for callgrind.\n");
         return 0;
     }
-    if (argc == 3 && strcmp(argv[1], "--reps") == 0)
+    for (int a = 1; a < argc; a += 2)
     {
-        char *end;
-        fixed_reps = strtoul(argv[2], &end, 10);
-        if (*end || fixed_reps == 0)
+        if (a + 1 < argc && strcmp(argv[a], "--reps") == 0)
         {
-            fprintf(stderr, "bench_grad: --reps wants a positive integer, not '%s'\n", argv[2]);
+            char *end;
+            fixed_reps = strtoul(argv[a + 1], &end, 10);
+            if (*end || fixed_reps == 0)
+            {
+                fprintf(stderr, "bench_grad: --reps wants a positive integer, not '%s'\n",
+                        argv[a + 1]);
+                return 2;
+            }
+        }
+        else if (a + 1 < argc && strcmp(argv[a], "--only") == 0
+                 && (!strcmp(argv[a + 1], "rosenbrock") || !strcmp(argv[a + 1], "rosen100")
+                     || !strcmp(argv[a + 1], "logistic")))
+            only = argv[a + 1];
+        else
+        {
+            fprintf(stderr, "bench_grad: unknown or incomplete argument '%s' (try --help)\n",
+                    argv[a]);
             return 2;
         }
-    }
-    else if (argc != 1)
-    {
-        fprintf(stderr, "bench_grad: unknown arguments (try --help)\n");
-        return 2;
     }
 
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
@@ -738,8 +749,11 @@ main(int argc, char **argv)
            LOG_M, LOG_D, DATA_SEED, rosen_a, rosen_b, PREC);
     printf("loss\tbackend\tn\ttape_instr\tlowered_instr\tengine\ttape_us\thand_us\tratio\t"
            "target\tmeets\tmax_rel_diff\n");
-    bench_rosen(2);
-    bench_rosen(ROSEN_N);
-    bench_logistic();
+    if (!only || !strcmp(only, "rosenbrock"))
+        bench_rosen(2);
+    if (!only || !strcmp(only, "rosen100"))
+        bench_rosen(ROSEN_N);
+    if (!only || !strcmp(only, "logistic"))
+        bench_logistic();
     return nbad ? 1 : 0;
 }

@@ -23,10 +23,9 @@ struct cor_eval_d
     double *cv;    /* coefficient values */
     double *lcv;   /* coefficient values of the lowered program */
     double *tf;    /* lowered sum terms: factor (+1, -1, k or the rounded rational) */
-    int ran;
+    int ran;           /* 0: never run; 1: interpreted (r holds every register); 2: native */
     int policy;        /* COR_JIT_OFF, _NOW, _AUTO */
     int jit_failed;    /* a compilation was tried and failed: interpret from now on */
-    int regs_stale;    /* the last run was native: r holds its inputs only */
     unsigned long work;/* instructions interpreted so far (COR_JIT_AUTO) */
     cor_jit *jit;
     cor_jit_fn_d fn;
@@ -268,7 +267,6 @@ run_interp(cor_eval_d *w, double *out, const double *in)
     for (size_t j = 0; j < t->nin; j++)
         r[j] = in[j];
     interp(w);
-    w->regs_stale = 0;
     if (w->policy == COR_JIT_AUTO && !w->jit_failed)
     {
         size_t nins = w->t->lp->nins;
@@ -293,8 +291,7 @@ cor_eval_d_run(cor_eval_d *w, double *out, const double *in)
     if (w->fn)
     {
         /* native: the inputs are kept in r, so cor_eval_d_scale can interpret when asked */
-        w->ran = 1;
-        w->regs_stale = 1;
+        w->ran = 2; /* ran, natively: r holds the inputs only */
         return w->fn(out, in, w->r);
     }
     return run_interp(w, out, in);
@@ -309,10 +306,10 @@ cor_eval_d_scale(cor_eval_d *w, double *scale)
 
     if (!w->ran)
         return COR_ERROR(COR_EINVAL, "cor_eval_d_scale: the workspace has not been run");
-    if (w->regs_stale)
+    if (w->ran == 2)
     {
         interp(w); /* the same values as the native code, bit for bit */
-        w->regs_stale = 0;
+        w->ran = 1;
     }
     for (size_t j = 0; j < t->nin; j++)
         s[j] = fabs(r[j]);

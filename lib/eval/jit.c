@@ -417,8 +417,8 @@ cor_jit_d_compile(const cor_tape *t, const double *regs, const double *lcv, cons
     else
         for (size_t i = 0; i < lp->nins; i++)
             gen_ins(&G, lp, lcv, tf, &lp->ins[i]);
-    /* outputs, and COR_NONFINITE when (sum of (o - o)) != 0, which is NaN exactly when some
-     * o is not finite */
+    /* outputs, and COR_NONFINITE when chk = sum of (o - o), which is 0 or NaN, is NaN, which
+     * happens exactly when some o is not finite (-fno-fast-math: GCC keeps o - o) */
     gcc_jit_lvalue *chk = gcc_jit_function_new_local(G.fn, NULL, G.td, "chk");
     for (size_t i = 0; i < t->nout; i++)
     {
@@ -436,10 +436,12 @@ cor_jit_d_compile(const cor_tape *t, const double *regs, const double *lcv, cons
         gcc_jit_block_add_assignment(G.blk, NULL, chk, num(&G, 0.0));
     gcc_jit_block *bad = gcc_jit_function_new_block(G.fn, "bad");
     gcc_jit_block *ok = gcc_jit_function_new_block(G.fn, "ok");
+    /* chk is 0 or NaN: chk != chk is one unordered comparison */
     gcc_jit_block_end_with_conditional(
         G.blk, NULL,
         gcc_jit_context_new_comparison(G.cx, NULL, GCC_JIT_COMPARISON_NE,
-                                       gcc_jit_lvalue_as_rvalue(chk), num(&G, 0.0)),
+                                       gcc_jit_lvalue_as_rvalue(chk),
+                                       gcc_jit_lvalue_as_rvalue(chk)),
         bad, ok);
     gcc_jit_block_end_with_return(bad, NULL,
                                   gcc_jit_context_new_rvalue_from_int(G.cx, G.ti, COR_NONFINITE));
