@@ -49,7 +49,13 @@ cor_eval_d_alloc(const cor_tape *t)
     if (!w)
         return NULL;
     w->t = t;
+#if defined(__SANITIZE_ADDRESS__)
+    /* AddressSanitizer builds interpret unless asked: native code is not instrumented, and
+     * LeakSanitizer would report libgccjit's own allocations in every program */
+    w->policy = COR_JIT_OFF;
+#else
     w->policy = COR_JIT_AUTO;
+#endif
     const cor_lprog *lp = t->lp;
     w->r = cor_calloc(lp->nregs ? lp->nregs : 1, sizeof *w->r);
     w->s = cor_calloc(t->nregs ? t->nregs : 1, sizeof *w->s);
