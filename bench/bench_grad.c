@@ -16,7 +16,9 @@
  * Timing: clock_gettime(CLOCK_MONOTONIC); the number of calls per sample is doubled until a
  * sample takes at least 0.2 s, then the median of 5 samples is reported per call.
  * Output: a TSV table (preamble lines start with '#') with columns loss, backend, n,
- * tape_instr, tape_us, hand_us, ratio (tape/hand), target (the issue's bound on the ratio:
+ * tape_instr (instructions of the tape), lowered_instr (of its lowered program, eval_impl.h),
+ * engine (double: "native(T s)" when the tape was compiled with libgccjit, in T seconds,
+ * before timing; else "interpreter"), tape_us, hand_us, ratio (tape/hand), target (the issue's bound on the ratio:
  * 2 in double, 1.5 in MPFR), meets (yes/no) and max_rel_diff = max_j |g_tape_j - g_hand_j| /
  * max_j |g_hand_j| (a correctness check: it must be of the order of the unit roundoff). The
  * program exits 1 if a max_rel_diff exceeds 1e-12 (double) or 2^-200 (MPFR), 0 otherwise;
@@ -37,6 +39,7 @@
 #include "cor_eval.h"
 #include "cor_expr.h"
 #include "cor_sys.h"
+#include "jit.h"
 
 #define PREC 256
 #define LOG_M 1000
@@ -70,6 +73,25 @@ cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* --reps N: every function runs once untimed (first calls resolve symbols and touch memory),
+ * then exactly N times in measured_loop, one sample. For instruction counts:
+ *   valgrind --tool=callgrind --toggle-collect=measured_loop bench_grad --reps N
+ * collects only the measured loops, so the inclusive count of tape_run_d, rosen_hand_d, ...
+ * divided by N is the cost of one call. 0: timed as described above. */
+static unsigned long fixed_reps;
+/* --only NAME: run only that loss (rosenbrock, rosen100 or logistic). */
+static const char *only;
+
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void
+measured_loop(bench_fn volatile fn, void *ctx, unsigned long reps)
+{
+    for (unsigned long r = 0; r < reps; r++)
+        fn(ctx);
+}
+
 /* Median over NSAMPLES of the time per call, in microseconds. */
 static double
 time_us(bench_fn fn_arg, void *ctx)
@@ -81,6 +103,13 @@ time_us(bench_fn fn_arg, void *ctx)
     unsigned long reps = 1, r;
     int k;
 
+    if (fixed_reps)
+    {
+        fn(ctx);
+        t0 = now_s();
+        measured_loop(fn, ctx, fixed_reps);
+        return (now_s() - t0) / (double)fixed_reps * 1e6;
+    }
     for (;;)
     {
         t0 = now_s();
@@ -188,6 +217,8 @@ text_put(text *t, const char *fmt, ...)
 
 typedef struct
 {
+    const char *name;
+    double jit_s; /* compilation time of the double tape to native code, -1: none */
     cor_expr_pool *pool;
     size_t n;
     cor_node *vars, *grad;
@@ -208,12 +239,13 @@ die(const char *what)
 /* Parses text over the variables names[0..n) (created in this order), differentiates and
  * compiles the gradient. */
 static void
-tape_bench_init(tape_bench *B, const char *src, size_t n, char names[][8])
+tape_bench_init(tape_bench *B, const char *name, const char *src, size_t n, char names[][8])
 {
     cor_node f;
     size_t i, col = 0;
 
     memset(B, 0, sizeof *B);
+    B->name = name;
     B->n = n;
     B->pool = cor_expr_pool_alloc();
     B->vars = calloc(n, sizeof *B->vars);
@@ -243,6 +275,12 @@ tape_bench_init(tape_bench *B, const char *src, size_t n, char names[][8])
     B->wm = cor_eval_mpfr_alloc(B->tape, PREC);
     if (B->wd == NULL || B->wm == NULL)
         die("workspace");
+    /* native code for the double tape now (the library would otherwise compile it after
+     * COR_JIT_WORK interpreted instructions); without libgccjit the interpreter runs */
+    {
+        double t0 = now_s();
+        B->jit_s = cor_eval_d_set_jit(B->wd, COR_JIT_NOW) == COR_OK ? now_s() - t0 : -1.0;
+    }
 }
 
 static void
@@ -533,16 +571,24 @@ max_rel_diff_mpfr(const mpfr_t *a, const mpfr_t *b, size_t n)
 }
 
 static void
-row(const char *loss, const char *backend, size_t n, const cor_tape *tape, double tape_us,
+row(const char *loss, const char *backend, size_t n, const tape_bench *B, double tape_us,
     double hand_us, double diff)
 {
-    double target = strcmp(backend, "double") == 0 ? 2.0 : 1.5;
-    double lim = strcmp(backend, "double") == 0 ? 1e-12 : 0x1p-200;
+    int dbl = strcmp(backend, "double") == 0;
+    double target = dbl ? 2.0 : 1.5;
+    double lim = dbl ? 1e-12 : 0x1p-200;
     double ratio = tape_us / hand_us;
+    char engine[32];
 
-    printf("%s\t%s\t%zu\t%zu\t%.4g\t%.4g\t%.3f\t%.1f\t%s\t%.3e\n", loss, backend, n,
-           cor_tape_ninstr(tape), tape_us, hand_us, ratio, target, ratio <= target ? "yes" : "no",
-           diff);
+    if (!dbl)
+        snprintf(engine, sizeof engine, "interpreter");
+    else if (B->jit_s >= 0)
+        snprintf(engine, sizeof engine, "native(%.3fs)", B->jit_s);
+    else
+        snprintf(engine, sizeof engine, "interpreter");
+    printf("%s\t%s\t%zu\t%zu\t%zu\t%s\t%.4g\t%.4g\t%.3f\t%.1f\t%s\t%.3e\n", loss, backend,
+           n, cor_tape_ninstr(B->tape), B->tape->lp->nins, engine, tape_us, hand_us, ratio,
+           target, ratio <= target ? "yes" : "no", diff);
     fflush(stdout);
     if (!(diff <= lim))
     {
@@ -576,7 +622,7 @@ bench_rosen(size_t n)
     for (i = 0; i + 1 < n; i++)
         text_put(&src, "%s0.5*(%s - %s)^2 + %s*(%s - %s^2)^2", i ? " + " : "", rosen_a, names[i],
                  rosen_b, names[i + 1], names[i]);
-    tape_bench_init(&B, src.s, n, names);
+    tape_bench_init(&B, loss, src.s, n, names);
     rosen_hand_init(&H, n);
     for (i = 0; i < n; i++)
     {
@@ -590,12 +636,12 @@ bench_rosen(size_t n)
     {
         double tt = time_us(tape_run_d, &B);
         double th = time_us(n == 2 ? rosen2_hand_d : rosen_hand_d, &H);
-        row(loss, "double", n, B.tape, tt, th, max_rel_diff_d(B.out_d, H.g, n));
+        row(loss, "double", n, &B, tt, th, max_rel_diff_d(B.out_d, H.g, n));
     }
     {
         double tt = time_us(tape_run_mpfr, &B);
         double th = time_us(rosen_hand_mpfr, &H);
-        row(loss, "mpfr256", n, B.tape, tt, th,
+        row(loss, "mpfr256", n, &B, tt, th,
             max_rel_diff_mpfr((const mpfr_t *)B.out_m, (const mpfr_t *)H.mg, n));
     }
     rosen_hand_clear(&H);
@@ -628,7 +674,7 @@ bench_logistic(void)
         text_put(&src, ")))");
     }
     text_put(&src, ")/%d", LOG_M);
-    tape_bench_init(&B, src.s, LOG_D, names);
+    tape_bench_init(&B, "logistic", src.s, LOG_D, names);
     log_hand_init(H, D);
     rng_state = DATA_SEED + 1;
     for (j = 0; j < LOG_D; j++)
@@ -642,12 +688,12 @@ bench_logistic(void)
     {
         double tt = time_us(tape_run_d, &B);
         double th = time_us(log_hand_d, H);
-        row("logistic", "double", LOG_D, B.tape, tt, th, max_rel_diff_d(B.out_d, H->g, LOG_D));
+        row("logistic", "double", LOG_D, &B, tt, th, max_rel_diff_d(B.out_d, H->g, LOG_D));
     }
     {
         double tt = time_us(tape_run_mpfr, &B);
         double th = time_us(log_hand_mpfr, H);
-        row("logistic", "mpfr256", LOG_D, B.tape, tt, th,
+        row("logistic", "mpfr256", LOG_D, &B, tt, th,
             max_rel_diff_mpfr((const mpfr_t *)B.out_m, (const mpfr_t *)H->mg, LOG_D));
     }
     log_hand_clear(H);
@@ -658,10 +704,42 @@ bench_logistic(void)
 }
 
 int
-main(void)
+main(int argc, char **argv)
 {
     time_t t = time(NULL);
     char date[32];
+
+    if (argc == 2 && strcmp(argv[1], "--help") == 0)
+    {
+        printf("usage: bench_grad [--reps N] [--only rosenbrock|rosen100|logistic]\n"
+               "Times gradients through the tape against hand-written code; writes a TSV table.\n"
+               "--reps N runs every function exactly N times (one sample), for callgrind.\n");
+        return 0;
+    }
+    for (int a = 1; a < argc; a += 2)
+    {
+        if (a + 1 < argc && strcmp(argv[a], "--reps") == 0)
+        {
+            char *end;
+            fixed_reps = strtoul(argv[a + 1], &end, 10);
+            if (*end || fixed_reps == 0)
+            {
+                fprintf(stderr, "bench_grad: --reps wants a positive integer, not '%s'\n",
+                        argv[a + 1]);
+                return 2;
+            }
+        }
+        else if (a + 1 < argc && strcmp(argv[a], "--only") == 0
+                 && (!strcmp(argv[a + 1], "rosenbrock") || !strcmp(argv[a + 1], "rosen100")
+                     || !strcmp(argv[a + 1], "logistic")))
+            only = argv[a + 1];
+        else
+        {
+            fprintf(stderr, "bench_grad: unknown or incomplete argument '%s' (try --help)\n",
+                    argv[a]);
+            return 2;
+        }
+    }
 
     strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
     printf("# program=bench_grad\n# build=%s\n# date=%s\n", cor_build_info(), date);
@@ -669,10 +747,13 @@ main(void)
            NSAMPLES, MIN_SAMPLE_S);
     printf("# logistic: m=%d d=%d data_seed=%u; rosenbrock: a=%s b=%s; mpfr precision=%d\n",
            LOG_M, LOG_D, DATA_SEED, rosen_a, rosen_b, PREC);
-    printf("loss\tbackend\tn\ttape_instr\ttape_us\thand_us\tratio\ttarget\tmeets\t"
-           "max_rel_diff\n");
-    bench_rosen(2);
-    bench_rosen(ROSEN_N);
-    bench_logistic();
+    printf("loss\tbackend\tn\ttape_instr\tlowered_instr\tengine\ttape_us\thand_us\tratio\t"
+           "target\tmeets\tmax_rel_diff\n");
+    if (!only || !strcmp(only, "rosenbrock"))
+        bench_rosen(2);
+    if (!only || !strcmp(only, "rosen100"))
+        bench_rosen(ROSEN_N);
+    if (!only || !strcmp(only, "logistic"))
+        bench_logistic();
     return nbad ? 1 : 0;
 }

@@ -1,7 +1,10 @@
 /* check_eval.c -- tapes: exact constants at any precision, double vs MPFR, non-finite
- * outcomes, compile errors, scales, and no allocation while running. */
+ * outcomes, compile errors, scales, and no allocation while running; the lowered program
+ * (eval_impl.h) against exact rational values; native code (jit.c) against the interpreter,
+ * bit for bit. */
 #include <check.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +13,7 @@
 #include "cor_diff.h"
 #include "cor_eval.h"
 #include "cor_expr.h"
+#include "jit.h"
 #include "testlib.h"
 
 static cor_expr_pool *P;
@@ -258,6 +262,293 @@ START_TEST(test_scale_bounds_cancellation)
 }
 END_TEST
 
+
+/* ---- lowered programs: exact values -------------------------------------------------------
+ * A polynomial at dyadic points has a dyadic value; at 2000 bits every operation of the tape
+ * on these small numbers is exact, so the MPFR tape must give exactly the value of the
+ * expression computed with rationals by a plain recursive walk of the DAG (which knows
+ * nothing of the lowering: common factors, linear common subexpressions, two-term sums). */
+
+static void
+exact_value(mpq_t out, cor_node n, const mpq_t *xv)
+{
+    cor_op op = cor_expr_op(P, n);
+    size_t k = cor_expr_nchildren(P, n);
+    mpq_t a, b, c;
+    mpq_inits(a, b, c, (mpq_ptr)0);
+    switch (op)
+    {
+    case COR_OP_CONST: cor_expr_const_get(out, P, n); break;
+    case COR_OP_VAR: mpq_set(out, xv[cor_expr_var_index(P, n)]); break;
+    case COR_OP_SUM:
+        cor_expr_sum_c0(out, P, n);
+        for (size_t i = 0; i < k; i++)
+        {
+            exact_value(a, cor_expr_child(P, n, i), xv);
+            cor_expr_sum_coef(c, P, n, i);
+            mpq_mul(a, a, c);
+            mpq_add(out, out, a);
+        }
+        break;
+    case COR_OP_MUL:
+    case COR_OP_DIV:
+        exact_value(a, cor_expr_child(P, n, 0), xv);
+        exact_value(b, cor_expr_child(P, n, 1), xv);
+        if (op == COR_OP_MUL)
+            mpq_mul(out, a, b);
+        else
+            mpq_div(out, a, b);
+        break;
+    case COR_OP_POWI:
+    {
+        long e = cor_expr_powi_exponent(P, n);
+        exact_value(a, cor_expr_child(P, n, 0), xv);
+        mpq_set_ui(b, 1, 1);
+        for (long i = 0; i < labs(e); i++)
+            mpq_mul(b, b, a);
+        if (e < 0)
+            mpq_inv(b, b);
+        mpq_set(out, b);
+        break;
+    }
+    default: ck_abort_msg("exact_value: operation %s is not rational", cor_op_name(op));
+    }
+    mpq_clears(a, b, c, (mpq_ptr)0);
+}
+
+START_TEST(test_lowered_exact)
+{
+    /* chained Rosenbrock (the sums 10 y - 10 x^2 reappear inside the next gradient entry:
+     * linear common subexpressions), sums with common factors, a long sum (four partial sums
+     * in double), rational coefficients, constants and negations */
+    cor_expr_pool_free(P);
+    P = cor_expr_pool_alloc();
+    cor_node X[20];
+    char name[8];
+    for (int i = 0; i < 20; i++)
+    {
+        snprintf(name, sizeof name, "x%d", i + 1);
+        X[i] = cor_expr_var(P, name);
+    }
+    static const char *exprs[] = {
+        "0.5*(1-x1)^2 + 5*(x2-x1^2)^2 + 0.5*(1-x2)^2 + 5*(x3-x2^2)^2 + 0.5*(1-x3)^2 "
+        "+ 5*(x4-x3^2)^2 + (3/8)*(x4 - 2*x1)^3",
+        "(6*x1 - 9*x2 + 12)^2 + (x1 - (3/2)*x2 + 2)*(4*x3 - 8*x4) - (x3 - 2*x4)^2/4",
+        "(x1 + 2*x2 + 3*x3 + 4*x4 + 5*x5 + 6*x6 + 7*x7 + 8*x8 + 9*x9 + 10*x10 + 11*x11 "
+        "+ 12*x12 + 13*x13 + 14*x14 + 15*x15 + 16*x16 + 17*x17 + 18*x18 - 19*x19 - x20)^2 "
+        "+ (x1 - x2)*(x2 - x1 + 1) - 3*(x1 - x2)^3 + (2*x5 - 4*x6)^2*(x5 - 2*x6) + x1*(1 + x2^2)",
+    };
+    for (size_t e = 0; e < sizeof exprs / sizeof exprs[0]; e++)
+    {
+        cor_node f = parse(exprs[e]);
+        cor_node outs[41];
+        outs[0] = f;
+        ck_assert_int_eq(cor_diff_grad(outs + 1, P, f, 20, X), COR_OK);
+        ck_assert_int_eq(cor_diff_hvp(outs + 21, P, f, outs + 1, 20, X, X), COR_OK);
+        cor_tape *t = cor_tape_alloc(P, 20, X, 41, outs);
+        ck_assert_ptr_nonnull(t);
+        cor_eval_mpfr *w = cor_eval_mpfr_alloc(t, 2000);
+        mpfr_t in[20], out[41];
+        mpq_t xv[20], ref;
+        mpq_init(ref);
+        cor_test_rng rng;
+        cor_test_rng_init(&rng, cor_test_seed(), e);
+        for (int i = 0; i < 20; i++)
+        {
+            mpfr_init2(in[i], 2000);
+            mpq_init(xv[i]);
+            /* dyadic: k / 64 with |k| <= 128 */
+            long k = (long)cor_test_rng_below(&rng, 257) - 128;
+            mpq_set_si(xv[i], k, 64);
+            mpq_canonicalize(xv[i]);
+            mpfr_set_q(in[i], xv[i], MPFR_RNDN);
+        }
+        for (int o = 0; o < 41; o++)
+            mpfr_init2(out[o], 2000);
+        ck_assert_int_eq(cor_eval_mpfr_run(w, out, (const mpfr_t *)in), COR_OK);
+        for (int o = 0; o < 41; o++)
+        {
+            exact_value(ref, outs[o], (const mpq_t *)xv);
+            ck_assert_msg(mpfr_cmp_q(out[o], ref) == 0, "%s: output %d differs from the exact value",
+                          exprs[e], o);
+        }
+        /* the lowering did its work: fewer lowered instructions than the naive count would
+         * need multiplications by coefficients (each SI/Q term of the tape costs one) */
+        size_t naive = 0, lowered = 0;
+        for (size_t i = 0; i < t->ninstr; i++)
+            if (t->ins[i].op == COR_OP_SUM)
+                for (uint32_t k = 0; k < t->ins[i].n; k++)
+                    naive += t->coef_kind[t->term_coef[t->ins[i].t0 + k]] >= COR_COEF_SI;
+        for (size_t i = 0; i < t->lp->nins; i++)
+        {
+            const cor_linstr *L = &t->lp->ins[i];
+            if (L->op == COR_LOP_MULSI || L->op == COR_LOP_MULQ)
+                lowered++;
+            else if (L->op == COR_LOP_SUM)
+                for (uint32_t k = 0; k < L->n; k++)
+                    lowered += t->lp->term_kind[L->t0 + k] >= COR_LT_SI;
+        }
+        ck_assert_msg(lowered < naive, "%s: %zu coefficient products lowered, %zu in the tape",
+                      exprs[e], lowered, naive);
+        for (int i = 0; i < 20; i++)
+        {
+            mpfr_clear(in[i]);
+            mpq_clear(xv[i]);
+        }
+        for (int o = 0; o < 41; o++)
+            mpfr_clear(out[o]);
+        mpq_clear(ref);
+        cor_eval_mpfr_free(w);
+        cor_tape_free(t);
+    }
+}
+END_TEST
+
+/* ---- native code against the interpreter ---------------------------------------------- */
+
+/* LeakSanitizer (configure --enable-asan): libgccjit keeps some of GCC's own allocations until
+ * the process exits; those are GCC's, not ours (every block of jit.c is released, and a leak
+ * with any other origin is still reported). */
+const char *__lsan_default_suppressions(void);
+const char *
+__lsan_default_suppressions(void)
+{
+    return "leak:libgccjit.so\n";
+}
+
+static int
+same_bits(double a, double b)
+{
+    return (isnan(a) && isnan(b)) || memcmp(&a, &b, sizeof a) == 0;
+}
+
+START_TEST(test_jit_matches_interpreter)
+{
+    if (!cor_jit_available())
+        return; /* built without libgccjit: nothing to compare (the interpreter runs) */
+    /* every operation, sums of every length and coefficient kind, outputs that are inputs
+     * or constants, non-finite values */
+    static const char *exprs[] = {
+        "exp(x)*sin(y) - log1p(x^2)/(1 + y^2) + log(2 + y^2) + expm1(x/4)",
+        "sigmoid(3*x - y) + softplus(-2*y) + tanh(x*y) + sqrt(1 + x^2) + cos(x)^2",
+        "pow(1 + x^2, y) + tan(x/2) + 2^x + x^-3 + y^7 + x^-1 + (x*y)^2",
+        "abs(x - y) + min(x, y)^3 - max(x, 2*y) + sign(x*y)*x + (1/3)*x - (5/7)*y + 0.1",
+        "0.5*(1-x)^2 + 5*(y-x^2)^2 + 6*x - 9*y + 12*x*y",
+        "log(x) + sqrt(y)",
+    };
+    double pts[12][2];
+    cor_test_rng rng;
+    cor_test_rng_init(&rng, cor_test_seed(), 77);
+    for (int k = 0; k < 12; k++)
+    {
+        pts[k][0] = cor_test_rng_uniform(&rng, -2.5, 2.5);
+        pts[k][1] = cor_test_rng_uniform(&rng, -2.5, 2.5);
+    }
+    pts[0][0] = 0;
+    pts[1][1] = -0.0;
+    for (size_t e = 0; e < sizeof exprs / sizeof exprs[0]; e++)
+    {
+        cor_node outs[10];
+        outs[0] = parse(exprs[e]);
+        ck_assert_int_eq(cor_diff_grad(outs + 1, P, outs[0], 2, V), COR_OK);
+        ck_assert_int_eq(cor_diff_hvp(outs + 3, P, outs[0], outs + 1, 2, V, V), COR_OK);
+        ck_assert_int_eq(cor_diff_hg(outs + 5, P, outs[0], outs + 1, 2, V), COR_OK);
+        outs[7] = V[1];
+        outs[8] = parse("1/3");
+        outs[9] = parse("pi");
+        cor_tape *t = cor_tape_alloc(P, 2, V, 10, outs);
+        cor_eval_d *wi = cor_eval_d_alloc(t), *wj = cor_eval_d_alloc(t);
+        ck_assert_int_eq(cor_eval_d_set_jit(wi, COR_JIT_OFF), COR_OK);
+        ck_assert_int_eq(cor_eval_d_set_jit(wj, COR_JIT_NOW), COR_OK);
+        ck_assert(cor_eval_d_is_jit(wj) && !cor_eval_d_is_jit(wi));
+        for (int k = 0; k < 12; k++)
+        {
+            double oi[10], oj[10], si[10], sj[10];
+            int ri = cor_eval_d_run(wi, oi, pts[k]), rj = cor_eval_d_run(wj, oj, pts[k]);
+            ck_assert_int_eq(ri, rj);
+            for (int o = 0; o < 10; o++)
+                ck_assert_msg(same_bits(oi[o], oj[o]), "%s, output %d at (%.17g, %.17g): "
+                              "interpreter %.17g, native %.17g", exprs[e], o, pts[k][0],
+                              pts[k][1], oi[o], oj[o]);
+            ck_assert_int_eq(cor_eval_d_scale(wi, si), COR_OK);
+            ck_assert_int_eq(cor_eval_d_scale(wj, sj), COR_OK);
+            for (int o = 0; o < 10; o++)
+                ck_assert(same_bits(si[o], sj[o]));
+        }
+        /* switching back to the interpreter on the same workspace */
+        ck_assert_int_eq(cor_eval_d_set_jit(wj, COR_JIT_OFF), COR_OK);
+        ck_assert(!cor_eval_d_is_jit(wj));
+        cor_eval_d_free(wi);
+        cor_eval_d_free(wj);
+        cor_tape_free(t);
+    }
+}
+END_TEST
+
+START_TEST(test_jit_long_sum_and_auto)
+{
+    /* a gradient with sums of 40 terms (four partial sums): native code identical to the
+     * interpreter; and a small tape compiled automatically after enough interpreted work */
+    cor_expr_pool_free(P);
+    P = cor_expr_pool_alloc();
+    cor_node W[3];
+    W[0] = cor_expr_var(P, "a");
+    W[1] = cor_expr_var(P, "b");
+    W[2] = cor_expr_var(P, "c");
+    char *src = malloc(40 * 80);
+    size_t len = 0;
+    for (int i = 0; i < 40; i++)
+        len += (size_t)snprintf(src + len, 40 * 80 - len, "%slog(1 + exp(%d.%03d*a - %d*b + c/%d))",
+                                i ? " + " : "", i % 7 - 3, (i * 37) % 1000, i % 5 + 1, i + 2);
+    cor_node f = parse(src), g[3];
+    free(src);
+    ck_assert_int_eq(cor_diff_grad(g, P, f, 3, W), COR_OK);
+    cor_tape *t = cor_tape_alloc(P, 3, W, 3, g);
+    cor_eval_d *wi = cor_eval_d_alloc(t), *wj = cor_eval_d_alloc(t);
+    ck_assert_int_eq(cor_eval_d_set_jit(wi, COR_JIT_OFF), COR_OK);
+    size_t long_sums = 0;
+    for (size_t i = 0; i < t->lp->nins; i++)
+        long_sums += t->lp->ins[i].op == COR_LOP_SUM && t->lp->ins[i].n >= COR_LSUM_LANES_MIN;
+    ck_assert_uint_ge(long_sums, 3);
+    int avail = cor_jit_available();
+    ck_assert_int_eq(cor_eval_d_set_jit(wj, COR_JIT_NOW), avail ? COR_OK : COR_EUNSUP);
+    double x[3], oi[3], oj[3];
+    for (int k = 0; k < 20; k++)
+    {
+        x[0] = 0.1 * k - 1;
+        x[1] = 0.05 * k;
+        x[2] = 2 - 0.15 * k;
+        ck_assert_int_eq(cor_eval_d_run(wi, oi, x), COR_OK);
+        ck_assert_int_eq(cor_eval_d_run(wj, oj, x), COR_OK);
+        for (int o = 0; o < 3; o++)
+            ck_assert(same_bits(oi[o], oj[o]));
+    }
+    cor_eval_d_free(wi);
+    cor_eval_d_free(wj);
+    cor_tape_free(t);
+
+    /* automatic: x*y + y has 2 lowered instructions */
+    cor_node h = parse("a*b + b");
+    t = cor_tape_alloc(P, 2, W, 1, &h);
+    cor_eval_d *wa = cor_eval_d_alloc(t);
+    ck_assert_int_eq(cor_eval_d_set_jit(wa, COR_JIT_AUTO), COR_OK); /* (ASan builds: OFF) */
+    unsigned long runs = 0, limit = (COR_JIT_WORK_FIXED + COR_JIT_WORK_PER_INSTR * 2) / 3 + 2;
+    double y[2] = {1.5, -0.25}, o;
+    int bad = 0;
+    while (!cor_eval_d_is_jit(wa) && runs < limit)
+    {
+        bad |= cor_eval_d_run(wa, &o, y) != COR_OK; /* (ck_assert in a hot loop is slow) */
+        runs++;
+    }
+    ck_assert(!bad);
+    ck_assert_msg(cor_eval_d_is_jit(wa) == avail, "native code %d after %lu runs", cor_eval_d_is_jit(wa), runs);
+    ck_assert_int_eq(cor_eval_d_run(wa, &o, y), COR_OK);
+    ck_assert(o == 1.5 * -0.25 + -0.25);
+    cor_eval_d_free(wa);
+    cor_tape_free(t);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -266,6 +557,8 @@ main(void)
         {"nonfinite", test_nonfinite},               {"compile_errors", test_compile_errors},
         {"no_alloc", test_run_allocates_nothing},    {"scale", test_scale_bounds_cancellation},
         {"no_leak", test_run_transcendental_no_leak},
+        {"lowered_exact", test_lowered_exact},       {"jit_bits", test_jit_matches_interpreter},
+        {"jit_auto", test_jit_long_sum_and_auto},
     };
     return cor_test_run_cases("eval", tests, sizeof tests / sizeof tests[0], setup, teardown);
 }

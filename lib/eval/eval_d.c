@@ -13,6 +13,7 @@
 #include "cor_sys.h"
 #include "eval_impl.h"
 #include "expr_impl.h"
+#include "jit.h"
 
 struct cor_eval_d
 {
@@ -20,7 +21,14 @@ struct cor_eval_d
     double *r;     /* registers */
     double *s;     /* scales (cor_eval_d_scale) */
     double *cv;    /* coefficient values */
-    int ran;
+    double *lcv;   /* coefficient values of the lowered program */
+    double *tf;    /* lowered sum terms: factor (+1, -1, k or the rounded rational) */
+    int ran;           /* 0: never run; 1: interpreted (r holds every register); 2: native */
+    int policy;        /* COR_JIT_OFF, _NOW, _AUTO */
+    int jit_failed;    /* a compilation was tried and failed: interpret from now on */
+    unsigned long work;/* instructions interpreted so far (COR_JIT_AUTO) */
+    cor_jit *jit;
+    cor_jit_fn_d fn;
 };
 
 static double
@@ -41,10 +49,20 @@ cor_eval_d_alloc(const cor_tape *t)
     if (!w)
         return NULL;
     w->t = t;
-    w->r = cor_calloc(t->nregs ? t->nregs : 1, sizeof *w->r);
+#if defined(__SANITIZE_ADDRESS__)
+    /* AddressSanitizer builds interpret unless asked: native code is not instrumented, and
+     * LeakSanitizer would report libgccjit's own allocations in every program */
+    w->policy = COR_JIT_OFF;
+#else
+    w->policy = COR_JIT_AUTO;
+#endif
+    const cor_lprog *lp = t->lp;
+    w->r = cor_calloc(lp->nregs ? lp->nregs : 1, sizeof *w->r);
     w->s = cor_calloc(t->nregs ? t->nregs : 1, sizeof *w->s);
     w->cv = cor_calloc(t->ncoef ? t->ncoef : 1, sizeof *w->cv);
-    if (!w->r || !w->s || !w->cv)
+    w->lcv = cor_calloc(lp->ncoef ? lp->ncoef : 1, sizeof *w->lcv);
+    w->tf = cor_calloc(lp->nterms ? lp->nterms : 1, sizeof *w->tf);
+    if (!w->r || !w->s || !w->cv || !w->lcv || !w->tf)
     {
         cor_eval_d_free(w);
         return NULL;
@@ -53,6 +71,10 @@ cor_eval_d_alloc(const cor_tape *t)
         w->r[t->const_reg[i]] = t->const_is_pi[i] ? M_PI : q_to_d(t->const_q[i]);
     for (size_t i = 0; i < t->ncoef; i++)
         w->cv[i] = q_to_d(t->coef[i]);
+    for (size_t i = 0; i < lp->ncoef; i++)
+        w->lcv[i] = q_to_d(lp->coef[i]);
+    for (size_t i = 0; i < lp->nterms; i++)
+        w->tf[i] = cor_lterm_factor_d(lp, i, w->lcv);
     return w;
 }
 
@@ -64,6 +86,9 @@ cor_eval_d_free(cor_eval_d *w)
     cor_free(w->r);
     cor_free(w->s);
     cor_free(w->cv);
+    cor_free(w->lcv);
+    cor_free(w->tf);
+    cor_jit_free(w->jit);
     cor_free(w);
 }
 
@@ -79,44 +104,105 @@ softplus(double x)
     return x > 0 ? x + log1p(exp(-x)) : log1p(exp(x));
 }
 
-int
-cor_eval_d_run(cor_eval_d *w, double *out, const double *in)
+double
+cor_lterm_factor_d(const cor_lprog *lp, size_t i, const double *lcv)
 {
-    const cor_tape *t = w->t;
-    double *r = w->r;
-    const double *cv = w->cv;
-
-    for (size_t j = 0; j < t->nin; j++)
-        r[j] = in[j];
-    for (size_t i = 0; i < t->ninstr; i++)
+    switch (lp->term_kind[i])
     {
-        const cor_instr *I = &t->ins[i];
+    case COR_LT_PLUS: return 1.0;
+    case COR_LT_MINUS: return -1.0;
+    case COR_LT_SI: return (double)lp->term_si[i];
+    default: return lcv[lp->term_q[i]];
+    }
+}
+
+double
+cor_eval_d_sigmoid(double x)
+{
+    return sigmoid(x);
+}
+
+double
+cor_eval_d_softplus(double x)
+{
+    return softplus(x);
+}
+
+double
+cor_eval_d_sign(double a)
+{
+    return a > 0 ? 1.0 : a < 0 ? -1.0 : a == 0 ? 0.0 : NAN;
+}
+
+double
+cor_eval_d_minmax(double a, double b, int is_min)
+{
+    if (isnan(a) || isnan(b))
+        return NAN;
+    return is_min == (a <= b) ? a : b;
+}
+
+double
+cor_eval_d_select(double a, double b, double c)
+{
+    return isnan(a) ? NAN : a >= 0 ? b : c;
+}
+
+double
+cor_eval_d_powi(double a, long k)
+{
+    return pow(a, (double)k);
+}
+
+/* The lowered program on r (inputs already in r[0..nin)). */
+static void
+interp(const cor_eval_d *w)
+{
+    const cor_lprog *lp = w->t->lp;
+    double *r = w->r;
+    const double *lcv = w->lcv, *tf = w->tf;
+
+    for (size_t i = 0; i < lp->nins; i++)
+    {
+        const cor_linstr *I = &lp->ins[i];
         double a = I->a != UINT32_MAX ? r[I->a] : 0, v;
-        switch ((cor_op)I->op)
+        switch (I->op)
         {
-        case COR_OP_SUM:
+        case COR_LOP_NEG: v = -a; break;
+        case COR_LOP_ADD: v = a + r[I->b]; break;
+        case COR_LOP_SUB: v = a - r[I->b]; break;
+        case COR_LOP_MULSI: v = (double)I->k * a; break;
+        case COR_LOP_MULQ: v = lcv[I->q] * a; break;
+        case COR_LOP_ADDSI: v = a + (double)I->k; break;
+        case COR_LOP_ADDQ: v = a + lcv[I->q]; break;
+        case COR_LOP_SUM:
         {
-            const uint32_t *tr = t->term_reg + I->t0, *tc = t->term_coef + I->t0;
-            double acc = I->c0 != UINT32_MAX ? cv[I->c0] : 0.0;
-            for (uint32_t k = 0; k < I->n; k++)
+            const uint32_t *tr = lp->term_reg + I->t0;
+            const double *f = tf + I->t0;
+            if (I->n < COR_LSUM_LANES_MIN)
             {
-                uint8_t kind = t->coef_kind[tc[k]];
-                if (kind == COR_COEF_ONE)
-                    acc += r[tr[k]];
-                else if (kind == COR_COEF_MINUS_ONE)
-                    acc -= r[tr[k]];
-                else
-                    acc += cv[tc[k]] * r[tr[k]];
+                double acc = f[0] * r[tr[0]];
+                for (uint32_t k = 1; k < I->n; k++)
+                    acc += f[k] * r[tr[k]];
+                v = acc;
             }
-            v = acc;
+            else
+            {
+                double p[4];
+                for (int l = 0; l < 4; l++)
+                    p[l] = f[l] * r[tr[l]];
+                for (uint32_t k = 4; k < I->n; k++)
+                    p[k % 4] += f[k] * r[tr[k]];
+                v = (p[0] + p[1]) + (p[2] + p[3]);
+            }
             break;
         }
+        case COR_LOP_SQR: v = a * a; break;
+        case COR_LOP_RECIP: v = 1.0 / a; break;
         case COR_OP_MUL: v = a * r[I->b]; break;
         case COR_OP_DIV: v = a / r[I->b]; break;
         case COR_OP_POW: v = pow(a, r[I->b]); break;
-        case COR_OP_POWI:
-            v = I->k == 2 ? a * a : I->k == -1 ? 1.0 / a : pow(a, (double)I->k);
-            break;
+        case COR_OP_POWI: v = cor_eval_d_powi(a, I->k); break;
         case COR_OP_EXP: v = exp(a); break;
         case COR_OP_LOG: v = log(a); break;
         case COR_OP_LOG1P: v = log1p(a); break;
@@ -129,21 +215,70 @@ cor_eval_d_run(cor_eval_d *w, double *out, const double *in)
         case COR_OP_SIGMOID: v = sigmoid(a); break;
         case COR_OP_SOFTPLUS: v = softplus(a); break;
         case COR_OP_ABS: v = fabs(a); break;
-        case COR_OP_SIGN: v = a > 0 ? 1.0 : a < 0 ? -1.0 : a == 0 ? 0.0 : NAN; break;
+        case COR_OP_SIGN: v = cor_eval_d_sign(a); break;
         case COR_OP_MIN:
-        case COR_OP_MAX:
-        {
-            double b = r[I->b];
-            if (isnan(a) || isnan(b))
-                v = NAN;
-            else
-                v = ((cor_op)I->op == COR_OP_MIN) == (a <= b) ? a : b;
-            break;
-        }
-        case COR_OP_SELECT: v = isnan(a) ? NAN : a >= 0 ? r[I->b] : r[I->c]; break;
+        case COR_OP_MAX: v = cor_eval_d_minmax(a, r[I->b], I->op == COR_OP_MIN); break;
+        case COR_OP_SELECT: v = cor_eval_d_select(a, r[I->b], r[I->c]); break;
         default: v = NAN; break;
         }
         r[I->dst] = v;
+    }
+}
+
+static int
+compile(cor_eval_d *w)
+{
+    if (!w->jit && !w->jit_failed)
+    {
+        w->jit = cor_jit_d_compile(w->t, w->r, w->lcv, w->tf);
+        if (w->jit)
+            w->fn = w->policy != COR_JIT_OFF ? cor_jit_d_fn(w->jit) : NULL;
+        else
+            w->jit_failed = 1;
+    }
+    return w->jit ? COR_OK : COR_EUNSUP;
+}
+
+int
+cor_eval_d_set_jit(cor_eval_d *w, int policy)
+{
+    w->policy = policy;
+    if (policy == COR_JIT_NOW)
+    {
+        if (compile(w) != COR_OK)
+            return COR_ERROR(COR_EUNSUP, "no native code for this tape (%s)",
+                             cor_jit_available() ? "compilation failed" : "built without libgccjit");
+    }
+    w->fn = policy != COR_JIT_OFF && w->jit ? cor_jit_d_fn(w->jit) : NULL;
+    return COR_OK;
+}
+
+int
+cor_eval_d_is_jit(const cor_eval_d *w)
+{
+    return w->fn != NULL;
+}
+
+/* The interpreted run (kept out of line, so that the native path of cor_eval_d_run is a
+ * few instructions and a tail call). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int
+run_interp(cor_eval_d *w, double *out, const double *in)
+{
+    const cor_tape *t = w->t;
+    double *r = w->r;
+
+    for (size_t j = 0; j < t->nin; j++)
+        r[j] = in[j];
+    interp(w);
+    if (w->policy == COR_JIT_AUTO && !w->jit_failed)
+    {
+        size_t nins = w->t->lp->nins;
+        w->work += nins + 1;
+        if (w->work >= COR_JIT_WORK_FIXED && (w->work - COR_JIT_WORK_FIXED) / COR_JIT_WORK_PER_INSTR >= nins)
+            (void)compile(w);
     }
     int st = COR_OK;
     for (size_t i = 0; i < t->nout; i++)
@@ -157,6 +292,18 @@ cor_eval_d_run(cor_eval_d *w, double *out, const double *in)
 }
 
 int
+cor_eval_d_run(cor_eval_d *w, double *out, const double *in)
+{
+    if (w->fn)
+    {
+        /* native: the inputs are kept in r, so cor_eval_d_scale can interpret when asked */
+        w->ran = 2; /* ran, natively: r holds the inputs only */
+        return w->fn(out, in, w->r);
+    }
+    return run_interp(w, out, in);
+}
+
+int
 cor_eval_d_scale(cor_eval_d *w, double *scale)
 {
     const cor_tape *t = w->t;
@@ -165,6 +312,11 @@ cor_eval_d_scale(cor_eval_d *w, double *scale)
 
     if (!w->ran)
         return COR_ERROR(COR_EINVAL, "cor_eval_d_scale: the workspace has not been run");
+    if (w->ran == 2)
+    {
+        interp(w); /* the same values as the native code, bit for bit */
+        w->ran = 1;
+    }
     for (size_t j = 0; j < t->nin; j++)
         s[j] = fabs(r[j]);
     for (size_t i = 0; i < t->nconst; i++)

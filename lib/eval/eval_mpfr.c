@@ -28,6 +28,7 @@ struct cor_eval_mpfr
     mpfr_t *r;     /* registers */
     mpfr_t *s;     /* scales, at SCALE_PREC bits */
     mpfr_t *cv;    /* coefficient values (COR_COEF_Q ones) */
+    mpfr_t *lcv;   /* coefficient values of the lowered program */
     mpfr_t tmp, tmp2, st, st2;
     int ran;
 };
@@ -46,22 +47,31 @@ cor_eval_mpfr_alloc(const cor_tape *t, mpfr_prec_t prec)
         return NULL;
     w->t = t;
     w->prec = prec;
-    w->r = cor_mallocarray(t->nregs ? t->nregs : 1, sizeof *w->r);
+    const cor_lprog *lp = t->lp;
+    w->r = cor_mallocarray(lp->nregs ? lp->nregs : 1, sizeof *w->r);
+    w->lcv = cor_mallocarray(lp->ncoef ? lp->ncoef : 1, sizeof *w->lcv);
     w->s = cor_mallocarray(t->nregs ? t->nregs : 1, sizeof *w->s);
     w->cv = cor_mallocarray(t->ncoef ? t->ncoef : 1, sizeof *w->cv);
-    if (!w->r || !w->s || !w->cv)
+    if (!w->r || !w->s || !w->cv || !w->lcv)
     {
+        cor_free(w->lcv);
         cor_free(w->r);
         cor_free(w->s);
         cor_free(w->cv);
         cor_free(w);
         return NULL;
     }
-    for (size_t i = 0; i < t->nregs; i++)
+    for (size_t i = 0; i < lp->nregs; i++)
     {
         mpfr_init2(w->r[i], prec);
         mpfr_set_zero(w->r[i], 1);
+    }
+    for (size_t i = 0; i < t->nregs; i++)
         mpfr_init2(w->s[i], SCALE_PREC);
+    for (size_t i = 0; i < lp->ncoef; i++)
+    {
+        mpfr_init2(w->lcv[i], prec);
+        mpfr_set_q(w->lcv[i], lp->coef[i], MPFR_RNDN);
     }
     for (size_t i = 0; i < t->ncoef; i++)
     {
@@ -85,11 +95,13 @@ cor_eval_mpfr_free(cor_eval_mpfr *w)
 {
     if (!w)
         return;
-    for (size_t i = 0; i < w->t->nregs; i++)
-    {
+    for (size_t i = 0; i < w->t->lp->nregs; i++)
         mpfr_clear(w->r[i]);
+    for (size_t i = 0; i < w->t->nregs; i++)
         mpfr_clear(w->s[i]);
-    }
+    for (size_t i = 0; i < w->t->lp->ncoef; i++)
+        mpfr_clear(w->lcv[i]);
+    cor_free(w->lcv);
     for (size_t i = 0; i < w->t->ncoef; i++)
         mpfr_clear(w->cv[i]);
     mpfr_clears(w->tmp, w->tmp2, w->st, w->st2, (mpfr_ptr)0);
@@ -157,58 +169,101 @@ powi_small(mpfr_ptr v, mpfr_srcptr a, long k, mpfr_ptr acc, mpfr_ptr base)
         mpfr_set(v, acc, MPFR_RNDN);
 }
 
+/* v = k x for a long k (mul_2si when |k| is a power of two: exact, no multiplication). */
+static void
+mul_long(mpfr_ptr v, mpfr_srcptr x, long k)
+{
+    unsigned long u = k < 0 ? -(unsigned long)k : (unsigned long)k;
+    if ((u & (u - 1)) == 0)
+    {
+        long e = 0;
+        while (u > 1)
+        {
+            u >>= 1;
+            e++;
+        }
+        mpfr_mul_2si(v, x, e, MPFR_RNDN);
+        if (k < 0)
+            mpfr_neg(v, v, MPFR_RNDN);
+    }
+    else
+        mpfr_mul_si(v, x, k, MPFR_RNDN);
+}
+
+/* v = sum of the lowered terms t0 .. t0+n-1, left to right (v is none of their registers). */
+static void
+lsum(cor_eval_mpfr *w, const cor_lprog *lp, mpfr_ptr v, uint32_t t0, uint32_t n)
+{
+    mpfr_t *r = w->r;
+    const uint32_t *tr = lp->term_reg + t0;
+    const uint8_t *tk = lp->term_kind + t0;
+    const long *ts = lp->term_si + t0;
+    const uint32_t *tq = lp->term_q + t0;
+    uint32_t k = 1;
+
+    if (n >= 2 && tk[0] == COR_LT_PLUS && (tk[1] == COR_LT_PLUS || tk[1] == COR_LT_MINUS))
+    {
+        if (tk[1] == COR_LT_PLUS)
+            mpfr_add(v, r[tr[0]], r[tr[1]], MPFR_RNDN);
+        else
+            mpfr_sub(v, r[tr[0]], r[tr[1]], MPFR_RNDN);
+        k = 2;
+    }
+    else
+        switch (tk[0])
+        {
+        case COR_LT_PLUS: mpfr_set(v, r[tr[0]], MPFR_RNDN); break;
+        case COR_LT_MINUS: mpfr_neg(v, r[tr[0]], MPFR_RNDN); break;
+        case COR_LT_SI: mul_long(v, r[tr[0]], ts[0]); break;
+        default: mpfr_mul(v, r[tr[0]], w->lcv[tq[0]], MPFR_RNDN); break;
+        }
+    for (; k < n; k++)
+    {
+        switch (tk[k])
+        {
+        case COR_LT_PLUS: mpfr_add(v, v, r[tr[k]], MPFR_RNDN); break;
+        case COR_LT_MINUS: mpfr_sub(v, v, r[tr[k]], MPFR_RNDN); break;
+        case COR_LT_SI:
+            mul_long(w->tmp, r[tr[k]], ts[k]);
+            mpfr_add(v, v, w->tmp, MPFR_RNDN);
+            break;
+        default:
+            mpfr_mul(w->tmp, r[tr[k]], w->lcv[tq[k]], MPFR_RNDN);
+            mpfr_add(v, v, w->tmp, MPFR_RNDN);
+            break;
+        }
+    }
+}
+
 static int
 run(cor_eval_mpfr *w, mpfr_t *out)
 {
     const cor_tape *t = w->t;
+    const cor_lprog *lp = t->lp;
     mpfr_t *r = w->r;
 
-    for (size_t i = 0; i < t->ninstr; i++)
+    for (size_t i = 0; i < lp->nins; i++)
     {
-        const cor_instr *I = &t->ins[i];
+        const cor_linstr *I = &lp->ins[i];
         mpfr_ptr v = r[I->dst];
         mpfr_srcptr a = I->a != UINT32_MAX ? r[I->a] : NULL;
-        switch ((cor_op)I->op)
+        switch (I->op)
         {
-        case COR_OP_SUM:
-        {
-            const uint32_t *tr = t->term_reg + I->t0, *tc = t->term_coef + I->t0;
-            if (I->c0 != UINT32_MAX)
-                mpfr_set(v, w->cv[I->c0], MPFR_RNDN);
-            else
-                mpfr_set_zero(v, 1);
-            for (uint32_t k = 0; k < I->n; k++)
-            {
-                uint32_t c = tc[k];
-                switch (t->coef_kind[c])
-                {
-                case COR_COEF_ONE:
-                    mpfr_add(v, v, r[tr[k]], MPFR_RNDN);
-                    break;
-                case COR_COEF_MINUS_ONE:
-                    mpfr_sub(v, v, r[tr[k]], MPFR_RNDN);
-                    break;
-                case COR_COEF_SI:
-                    mpfr_mul_si(w->tmp, r[tr[k]], t->coef_si[c], MPFR_RNDN);
-                    mpfr_add(v, v, w->tmp, MPFR_RNDN);
-                    break;
-                default:
-                    mpfr_mul(w->tmp, r[tr[k]], w->cv[c], MPFR_RNDN);
-                    mpfr_add(v, v, w->tmp, MPFR_RNDN);
-                    break;
-                }
-            }
-            break;
-        }
+        case COR_LOP_NEG: mpfr_neg(v, a, MPFR_RNDN); break;
+        case COR_LOP_ADD: mpfr_add(v, a, r[I->b], MPFR_RNDN); break;
+        case COR_LOP_SUB: mpfr_sub(v, a, r[I->b], MPFR_RNDN); break;
+        case COR_LOP_MULSI: mul_long(v, a, I->k); break;
+        case COR_LOP_MULQ: mpfr_mul(v, a, w->lcv[I->q], MPFR_RNDN); break;
+        case COR_LOP_ADDSI: mpfr_add_si(v, a, I->k, MPFR_RNDN); break;
+        case COR_LOP_ADDQ: mpfr_add(v, a, w->lcv[I->q], MPFR_RNDN); break;
+        case COR_LOP_SUM: lsum(w, lp, v, I->t0, I->n); break;
+        case COR_LOP_SQR: mpfr_sqr(v, a, MPFR_RNDN); break;
+        case COR_LOP_RECIP: mpfr_ui_div(v, 1, a, MPFR_RNDN); break;
         case COR_OP_MUL: mpfr_mul(v, a, r[I->b], MPFR_RNDN); break;
         case COR_OP_DIV: mpfr_div(v, a, r[I->b], MPFR_RNDN); break;
         case COR_OP_POW: mpfr_pow(v, a, r[I->b], MPFR_RNDN); break;
         case COR_OP_POWI:
-            if (I->k == 2)
-                mpfr_sqr(v, a, MPFR_RNDN);
-            else if (I->k == -1)
-                mpfr_ui_div(v, 1, a, MPFR_RNDN);
-            else if (I->k >= -64 && I->k <= 64)
+            if (I->k >= -64 && I->k <= 64)
                 powi_small(v, a, I->k, w->tmp, w->tmp2);
             else
                 mpfr_pow_si(v, a, I->k, MPFR_RNDN);
@@ -238,7 +293,7 @@ run(cor_eval_mpfr *w, mpfr_t *out)
             if (mpfr_nan_p(a) || mpfr_nan_p(b))
                 mpfr_set_nan(v);
             else
-                mpfr_set(v, ((cor_op)I->op == COR_OP_MIN) == (mpfr_cmp(a, b) <= 0) ? a : b,
+                mpfr_set(v, (I->op == COR_OP_MIN) == (mpfr_cmp(a, b) <= 0) ? a : b,
                          MPFR_RNDN);
             break;
         }
