@@ -12,3 +12,4 @@ EXTRA_DIST += large_steps.md natural_gradient.md
 EXTRA_DIST += train.md
 EXTRA_DIST += nn.md
 EXTRA_DIST += flow.md
+EXTRA_DIST += eval_speed.md
