@@ -15,10 +15,15 @@
  * and a killed run leaves its rows in FILE.partial. --resume with the same --log drops the
  * rows after the checkpoint's step from FILE.partial and appends, so the finished log of a
  * resumed run has the rows of an uninterrupted one. Columns: kind (train | test), step,
- * epoch, loss, accuracy, lr, grad_norm, hg_norm. Train rows describe the update from theta_k
- * on its batch (loss, |grad| and lr as the stepper computed them; accuracy, with --train-acc,
- * of theta_k on that batch with inference-mode batch norm; hg_norm = |H grad L| with
- * --log-hg N every N steps); test rows the whole test set after each epoch.
+ * epoch, loss, accuracy, lr, grad_norm, hg_norm, sharpness. Train rows describe the update
+ * from theta_k on its batch (loss, |grad| and lr as the stepper computed them; accuracy of
+ * the stepper's loss evaluation, train-mode batch norm, free from the objective
+ * (cor_nn_objective_last_ncorrect), or with --train-acc of theta_k with inference-mode batch
+ * norm; hg_norm = |H grad L| with --log-hg N every N steps; sharpness = the top Hessian
+ * eigenvalue by Lanczos with --log-sharpness N every N steps); test rows the whole test set
+ * after each epoch. The curvature probes (hg, Lanczos) run before the step at theta_k,
+ * restore the batch-norm statistics and draw no data random numbers, so logging them leaves
+ * the run unchanged bit for bit (tests/test_train_curvature.sh).
  */
 #include "config.h"
 
@@ -35,6 +40,7 @@
 #include "cor_data.h"
 #include "cor_nn.h"
 #include "cor_objective.h"
+#include "cor_spectral.h"
 #include "cor_step.h"
 #include "cor_train.h"
 #include "cor_vspace.h"
@@ -50,7 +56,7 @@ static const char usage[] =
     "checkpoints that resume bit for bit.\n"
     "\n"
     "Options:\n"
-    "      --model NAME       mlp:A-B-...-Z, cnn-small, vgg-small, vgg11, vgg16,\n"
+    "      --model NAME       mlp:A-B-...-Z, cnn-small, cnn-medium, vgg-small, vgg11, vgg16,\n"
     "                         resnet-small, resnet18-cifar, resnet18-imagenet, resnet50\n"
     "      --data FMT:PATH    idx:DIR (MNIST file names), mnist:DIR, fashion-mnist[:DIR]\n"
     "                         (default DIR /usr/share/datasets/fashion-mnist), cifar10:DIR\n"
@@ -72,7 +78,13 @@ static const char usage[] =
     "      --image-size S     imagenet: crop size (default 224; resize to S*8/7)\n"
     "      --log FILE         per-step and per-epoch TSV log (see doc/train.md)\n"
     "      --log-hg N         log |H grad L| every N steps (a finite-difference HVP)\n"
-    "      --train-acc        log the batch accuracy (one extra inference pass per step)\n"
+    "      --log-sharpness N  log the top Hessian eigenvalue on the batch every N steps\n"
+    "                         (Lanczos on the finite-difference HVP)\n"
+    "      --sharpness-iters K  at most K Lanczos steps (2 gradient passes each; default 20)\n"
+    "      --sharpness-tol T  Lanczos relative residual tolerance (default 1e-3)\n"
+    "      --train-acc        log the batch accuracy of theta_k with inference-mode batch\n"
+    "                         norm (one extra pass per step; default: the accuracy of the\n"
+    "                         step's own train-mode forward pass, free)\n"
     "      --no-eval          no test-set evaluation\n"
     "      --checkpoint FILE  write checkpoints there (atomically), after every epoch, at\n"
     "                         the end, and on divergence\n"
@@ -112,6 +124,9 @@ enum
     OPT_IMAGESIZE,
     OPT_LOG,
     OPT_LOGHG,
+    OPT_LOGSHARP,
+    OPT_SHARPITERS,
+    OPT_SHARPTOL,
     OPT_TRAINACC,
     OPT_NOEVAL,
     OPT_CKPT,
@@ -159,6 +174,8 @@ typedef struct
     setting set[S_COUNT];
     char params_text[1024];     /* --param values joined by ';' */
     long epochs, steps, threads, log_hg, ckpt_every, throttle_ms;
+    long log_sharp, sharp_iters; /* --log-sharpness N, --sharpness-iters K */
+    double sharp_tol;            /* --sharpness-tol T */
     const char *log, *ckpt, *resume;
     int train_acc, no_eval;
 } train_opts;
@@ -204,6 +221,9 @@ parse_options(train_opts *o, int argc, char **argv)
         {"image-size", required_argument, NULL, OPT_IMAGESIZE},
         {"log", required_argument, NULL, OPT_LOG},
         {"log-hg", required_argument, NULL, OPT_LOGHG},
+        {"log-sharpness", required_argument, NULL, OPT_LOGSHARP},
+        {"sharpness-iters", required_argument, NULL, OPT_SHARPITERS},
+        {"sharpness-tol", required_argument, NULL, OPT_SHARPTOL},
         {"train-acc", no_argument, NULL, OPT_TRAINACC},
         {"no-eval", no_argument, NULL, OPT_NOEVAL},
         {"checkpoint", required_argument, NULL, OPT_CKPT},
@@ -217,6 +237,8 @@ parse_options(train_opts *o, int argc, char **argv)
 
     memset(o, 0, sizeof *o);
     memcpy(o->set, setting_template, sizeof o->set);
+    o->sharp_iters = 20;
+    o->sharp_tol = 1e-3;
     cli_common_init(&o->c, "train", usage);
     while ((opt = cli_getopt(argc, argv, "hVo:", longopts, "train")) != -1)
     {
@@ -265,6 +287,21 @@ parse_options(train_opts *o, int argc, char **argv)
         case OPT_THREADS: o->threads = cli_parse_positive("--threads", optarg, 4096); break;
         case OPT_LOG: o->log = optarg; break;
         case OPT_LOGHG: o->log_hg = cli_parse_positive("--log-hg", optarg, 1L << 40); break;
+        case OPT_LOGSHARP:
+            o->log_sharp = cli_parse_positive("--log-sharpness", optarg, 1L << 40);
+            break;
+        case OPT_SHARPITERS:
+            o->sharp_iters = cli_parse_positive("--sharpness-iters", optarg, 10000);
+            break;
+        case OPT_SHARPTOL:
+        {
+            char *end;
+            o->sharp_tol = strtod(optarg, &end);
+            if (*end || !*optarg || !(o->sharp_tol > 0) || !(o->sharp_tol < 1))
+                cli_die(CLI_EXIT_USAGE, "--sharpness-tol: expected a number in (0, 1), got '%s'",
+                        optarg);
+            break;
+        }
         case OPT_TRAINACC: o->train_acc = 1; break;
         case OPT_NOEVAL: o->no_eval = 1; break;
         case OPT_CKPT: o->ckpt = optarg; break;
@@ -569,7 +606,7 @@ log_open(train_log *lg, const train_opts *o, uint64_t resume_step, int argc, cha
         for (int i = 0; i < S_COUNT; i++)
             if (o->set[i].value)
                 fprintf(lg->f, "# %s=%s\n", o->set[i].key, o->set[i].value);
-        fprintf(lg->f, "kind\tstep\tepoch\tloss\taccuracy\tlr\tgrad_norm\thg_norm\n");
+        fprintf(lg->f, "kind\tstep\tepoch\tloss\taccuracy\tlr\tgrad_norm\thg_norm\tsharpness\n");
     }
     else
     {
@@ -579,12 +616,12 @@ log_open(train_log *lg, const train_opts *o, uint64_t resume_step, int argc, cha
 
 static void
 log_row(train_log *lg, const char *kind, uint64_t step, uint64_t epoch, double loss, double acc,
-        double lr, double gn, double hg)
+        double lr, double gn, double hg, double sharp)
 {
     if (!lg->f)
         return;
-    fprintf(lg->f, "%s\t%llu\t%llu\t%.17g\t%.17g\t%.9g\t%.9g\t%.9g\n", kind,
-            (unsigned long long)step, (unsigned long long)epoch, loss, acc, lr, gn, hg);
+    fprintf(lg->f, "%s\t%llu\t%llu\t%.17g\t%.17g\t%.9g\t%.9g\t%.9g\t%.9g\n", kind,
+            (unsigned long long)step, (unsigned long long)epoch, loss, acc, lr, gn, hg, sharp);
     if (fflush(lg->f) != 0 || ferror(lg->f))
         cli_die(CLI_EXIT_IO, "--log %s: write error: %s", lg->partial, strerror(errno));
 }
@@ -692,7 +729,8 @@ cor_cmd_train(int argc, char **argv)
     const cor_step_type *T;
     cor_step *s;
     cor_vec *x, *hg = NULL;
-    cor_scalar *h = NULL, *hgn = NULL;
+    cor_scalar *h = NULL, *hgn = NULL, *lam = NULL;
+    cor_spectral *sw = NULL;
     float *state_copy = NULL;
     train_log lg;
     position pos = {0, 0, 0};
@@ -823,6 +861,18 @@ cor_cmd_train(int argc, char **argv)
     if (o.log_hg && (!(hg = cor_vec_alloc(V)) || !(hgn = cor_scalar_alloc(V))
                      || !(state_copy = cor_mallocarray(cor_nn_model_nstate(m) + 1, sizeof(float)))))
         cli_die_lib(CLI_EXIT_IO, NULL);
+    if (o.log_sharp)
+    {
+        /* Lanczos from the workspace's fixed pseudo-random start (seed 1), not from the last
+         * eigenvector: each value is a function of (theta_k, batch) alone, so a resumed run
+         * logs the same values as an uninterrupted one */
+        if (!(sw = cor_spectral_alloc(V, (size_t)o.sharp_iters)) || !(lam = cor_scalar_alloc(V))
+            || (!state_copy
+                && !(state_copy = cor_mallocarray(cor_nn_model_nstate(m) + 1, sizeof(float)))))
+            cli_die_lib(CLI_EXIT_IO, "--log-sharpness");
+        if (cor_spectral_set_tol(sw, o.sharp_tol) != COR_OK)
+            cli_die_lib(CLI_EXIT_USAGE, "--sharpness-tol");
+    }
 
     /* resume */
     if (ck)
@@ -859,7 +909,7 @@ cor_cmd_train(int argc, char **argv)
     {
         cor_data_batch B;
         cor_step_info info;
-        double acc = NAN, hgv = NAN, loss;
+        double acc = NAN, hgv = NAN, sharp = NAN, loss;
         int st;
 
         if (cor_data_loader_next(trainL, &B) != COR_OK)
@@ -887,9 +937,28 @@ cor_cmd_train(int argc, char **argv)
                 hgv = cor_scalar_get_d(hgn);
             memcpy(cor_nn_model_state(m), state_copy, ns * sizeof(float));
         }
+        if (o.log_sharp && (pos.step + 1) % (uint64_t)o.log_sharp == 0)
+        {
+            /* the top eigenvalue of the batch Hessian at theta_k (the HVPs restore theta and
+             * the batch-norm statistics themselves; the copy makes it independent of that) */
+            size_t ns = cor_nn_model_nstate(m);
+            memcpy(state_copy, cor_nn_model_state(m), ns * sizeof(float));
+            st = cor_spectral_sharpness(sw, lam, NULL, obj, x, NULL, NULL);
+            if (cor_status_is_error(st))
+                cli_die_lib(CLI_EXIT_IO, "--log-sharpness");
+            if (st == COR_OK || st == COR_MAXITER)
+                sharp = cor_scalar_get_d(lam); /* MAXITER: the best estimate after K steps */
+            memcpy(cor_nn_model_state(m), state_copy, ns * sizeof(float));
+        }
         st = cor_step_apply(s, obj, x, h, &info);
         if (cor_status_is_error(st))
             cli_die_lib(CLI_EXIT_IO, "step");
+        if (!o.train_acc)
+        {
+            int nc, n;
+            if (cor_nn_objective_last_ncorrect(&nc, &n, obj) == COR_OK)
+                acc = (double)nc / n;
+        }
         pos.step++;
         pos.batch = B.index + 1;
         pos.epoch = B.epoch;
@@ -898,7 +967,7 @@ cor_cmd_train(int argc, char **argv)
         loss = sc_d(info.loss);
         last_loss = loss;
         log_row(&lg, "train", pos.step, B.epoch, loss, acc, sc_d(info.lr), sc_d(info.grad_norm),
-                hgv);
+                hgv, sharp);
         progress(tty, &tlast, t0, pos.step, total, B.epoch, loss, 0);
         if (st == COR_NONFINITE || st == COR_DIVERGED || (info.loss && !isfinite(loss)))
         {
@@ -908,7 +977,7 @@ cor_cmd_train(int argc, char **argv)
         if (pos.batch == 0 && testL)
         {
             evaluate(m, testL, &test_loss, &test_acc);
-            log_row(&lg, "test", pos.step, B.epoch, test_loss, test_acc, NAN, NAN, NAN);
+            log_row(&lg, "test", pos.step, B.epoch, test_loss, test_acc, NAN, NAN, NAN, NAN);
         }
         if (o.ckpt && ((o.ckpt_every && pos.step % (uint64_t)o.ckpt_every == 0) || pos.batch == 0))
             write_checkpoint(o.ckpt, &o, m, s, &pos);
@@ -979,6 +1048,8 @@ cor_cmd_train(int argc, char **argv)
     cor_data_loader_free(testL);
     cor_vec_free(hg);
     cor_scalar_free(hgn);
+    cor_scalar_free(lam);
+    cor_spectral_free(sw);
     cor_free(state_copy);
     cor_scalar_free(h);
     cor_step_free(s);

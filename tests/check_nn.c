@@ -11,6 +11,18 @@
  *    same weights and inputs (tests/nn_fixtures/resnet18_cifar.tsv, made by
  *    tests/make_nn_fixtures.py), relative 1e-4, on every backend.
  *  - objective, determinism, errors.
+ *  - curvature: on softmax regression ("mlp:12-4", one fully connected layer: smooth, with
+ *    the Hessian in closed form, H = (1/N) sum_n (diag p_n - p_n p_n^T) (x) a_n a_n^T + wd I,
+ *    a_n = (x_n, 1), p_n = softmax of the logits) the objective's hg and hvp against H g and
+ *    H v computed in double, and the Lanczos sharpness (lib/spectral on the f32 space)
+ *    against the largest eigenvalue of H by GSL's symmetric eigensolver. Tolerance 1e-3
+ *    relative: the central difference has a relative error of order eps32^(2/3) ~ 4e-5
+ *    times the third-derivative scale (doc/nn.md), the float32 forward pass 1e-6.
+ *  - objective_undisturbed: Lanczos (hvp) and hg on cnn-small (batch norm) leave the
+ *    parameters, the running statistics and the recorded training accuracy as they were,
+ *    and the next value_grad gives bitwise the same loss, gradient and running statistics
+ *    as without them (same model, deterministic, one thread).
+ *  - ncorrect: cor_nn_objective_last_ncorrect against the model's own count.
  */
 #include <config.h>
 
@@ -21,7 +33,11 @@
 
 #include <check.h>
 
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_matrix.h>
+
 #include "cor_nn.h"
+#include "cor_spectral.h"
 #include "nn_impl.h"
 #include "testlib.h"
 
@@ -418,7 +434,7 @@ START_TEST(backends)
         const char *name;
         int c, h, n;
     } cfg[] = {{"mlp:48-20-7-10", 3, 4, 5},  {"cnn-small", 3, 12, 4}, {"vgg-small", 1, 28, 3},
-               {"resnet-small", 3, 16, 4}, {"resnet-small", 1, 28, 3}};
+               {"resnet-small", 3, 16, 4}, {"resnet-small", 1, 28, 3}, {"cnn-medium", 1, 28, 3}};
 
     for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++)
     {
@@ -769,6 +785,289 @@ START_TEST(objective)
 }
 END_TEST
 
+/* ---- curvature: hvp, hg and Lanczos against the closed-form Hessian ------------------------- */
+
+/* The Hessian (n x n, row-major, n = K*(C+1)) of mean softmax cross-entropy of logits
+ * z_n = W x_n + b plus (wd/2)|theta|^2, theta = (W (K x C row-major), b), in double; also
+ * the gradient g. */
+static void
+softmax_hessian(double *H, double *g, const float *theta, const float *x, const int32_t *y,
+                int N, int C, int K, double wd)
+{
+    const size_t n = (size_t)K * (C + 1);
+    double *p = malloc((size_t)K * sizeof *p), *a = malloc((size_t)(C + 1) * sizeof *a);
+
+    memset(H, 0, n * n * sizeof *H);
+    memset(g, 0, n * sizeof *g);
+    for (int s = 0; s < N; s++)
+    {
+        double zmax = -INFINITY, se = 0;
+
+        for (int j = 0; j < C; j++)
+            a[j] = x[(size_t)s * C + j];
+        a[C] = 1;
+        for (int k = 0; k < K; k++)
+        {
+            double z = theta[(size_t)K * C + k];
+            for (int j = 0; j < C; j++)
+                z += (double)theta[(size_t)k * C + j] * a[j];
+            p[k] = z;
+            zmax = fmax(zmax, z);
+        }
+        for (int k = 0; k < K; k++)
+            se += (p[k] = exp(p[k] - zmax));
+        for (int k = 0; k < K; k++)
+            p[k] /= se;
+        for (int k = 0; k < K; k++)
+            for (int j = 0; j <= C; j++)
+            {
+                const size_t r = j < C ? (size_t)k * C + j : (size_t)K * C + k;
+
+                g[r] += (p[k] - (k == y[s])) * a[j] / N;
+                for (int l = 0; l < K; l++)
+                    for (int i = 0; i <= C; i++)
+                    {
+                        const size_t q = i < C ? (size_t)l * C + i : (size_t)K * C + l;
+
+                        H[r * n + q] += ((k == l ? p[k] : 0) - p[k] * p[l]) * a[j] * a[i] / N;
+                    }
+            }
+    }
+    for (size_t r = 0; r < n; r++)
+    {
+        H[r * n + r] += wd;
+        g[r] += wd * theta[r];
+    }
+    free(p);
+    free(a);
+}
+
+static double
+rel_l2_fd(const float *a, const double *b, size_t n)
+{
+    double e = 0, s = 0;
+
+    for (size_t i = 0; i < n; i++)
+    {
+        e += (a[i] - b[i]) * (a[i] - b[i]);
+        s += b[i] * b[i];
+    }
+    return sqrt(e / (s > 0 ? s : 1));
+}
+
+START_TEST(curvature)
+{
+    enum { N = 16, C = 12, K = 4 };
+    const double wd = 0.05;
+    const size_t n = (size_t)K * (C + 1);
+    cor_nn_model *m = cor_nn_model_alloc("mlp:12-4", 3, 2, 2, K, N);
+    float *x = rnd_images(N, 3, 2, 2);
+    int32_t y[N];
+    double *H = malloc(n * n * sizeof *H), *g = malloc(n * sizeof *g);
+    double *Hg = malloc(n * sizeof *Hg), *Hv = malloc(n * sizeof *Hv), lmax;
+    cor_objective *obj;
+    const cor_vspace *V;
+    cor_vec *th, *v, *hv, *hg;
+    cor_scalar *lam;
+    cor_spectral *sw;
+    cor_spectral_info info;
+
+    ck_assert_ptr_nonnull(m);
+    ck_assert_uint_eq(cor_nn_model_nparams(m), n);
+    ck_assert_int_eq(cor_nn_model_init(m, 11), COR_OK);
+    for (int i = 0; i < N; i++)
+        y[i] = (int32_t)cor_test_rng_below(&rng, K);
+    /* biases away from zero, so that the bias block is exercised */
+    for (int k = 0; k < K; k++)
+        cor_nn_model_params(m)[(size_t)K * C + k] = (float)cor_test_rng_uniform(&rng, -1, 1);
+    obj = cor_nn_objective_alloc(m, wd);
+    ck_assert_ptr_nonnull(obj);
+    V = cor_nn_objective_space(obj);
+    ck_assert_int_eq(cor_nn_objective_set_batch(obj, x, y, N), COR_OK);
+    th = cor_vec_wrap_f32(V, cor_nn_model_params(m));
+    v = cor_vec_alloc(V), hv = cor_vec_alloc(V), hg = cor_vec_alloc(V);
+    lam = cor_scalar_alloc(V);
+    ck_assert(th && v && hv && hg && lam);
+    softmax_hessian(H, g, cor_nn_model_params(m), x, y, N, C, K, wd);
+    for (size_t r = 0; r < n; r++)
+    {
+        Hg[r] = dot(H + r * n, g, n);
+        cor_vec_data_f32(v)[r] = (float)cor_test_rng_uniform(&rng, -1, 1);
+    }
+    for (size_t r = 0; r < n; r++)
+    {
+        Hv[r] = 0;
+        for (size_t q = 0; q < n; q++)
+            Hv[r] += H[r * n + q] * cor_vec_const_data_f32(v)[q];
+    }
+    /* hg and hvp */
+    ck_assert_int_eq(cor_objective_hg(obj, hg, th), COR_OK);
+    ck_assert_int_eq(cor_objective_hvp(obj, hv, th, v), COR_OK);
+    {
+        const double ehg = rel_l2_fd(cor_vec_const_data_f32(hg), Hg, n);
+        const double ehv = rel_l2_fd(cor_vec_const_data_f32(hv), Hv, n);
+
+        printf("curvature: |hg - H g|/|H g| = %.2e, |hvp - H v|/|H v| = %.2e\n", ehg, ehv);
+        ck_assert_msg(ehg <= 1e-3, "hg differs from H g: %g", ehg);
+        ck_assert_msg(ehv <= 1e-3, "hvp differs from H v: %g", ehv);
+    }
+    /* the largest eigenvalue of H (GSL, symmetric QR) against Lanczos on the f32 objective */
+    {
+        gsl_matrix_view hm = gsl_matrix_view_array(H, n, n); /* destroyed by the solver */
+        gsl_vector *ev = gsl_vector_alloc(n);
+        gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(n);
+
+        ck_assert_int_eq(gsl_eigen_symm(&hm.matrix, ev, ws), 0);
+        lmax = gsl_vector_max(ev);
+        gsl_eigen_symm_free(ws);
+        gsl_vector_free(ev);
+    }
+    sw = cor_spectral_alloc(V, 40);
+    ck_assert_ptr_nonnull(sw);
+    ck_assert_int_eq(cor_spectral_set_tol(sw, 1e-3), COR_OK);
+    ck_assert_int_eq(cor_spectral_sharpness(sw, lam, NULL, obj, th, NULL, &info), COR_OK);
+    printf("curvature: Lanczos sharpness %.9g after %zu steps, closed form %.9g (rel %.2e)\n",
+           cor_scalar_get_d(lam), info.iters, lmax, fabs(cor_scalar_get_d(lam) - lmax) / lmax);
+    ck_assert_double_eq_tol(cor_scalar_get_d(lam), lmax, 1e-3 * lmax);
+    ck_assert(lmax > 2 * wd); /* the data part is not negligible */
+    cor_spectral_free(sw);
+    cor_scalar_free(lam);
+    cor_vec_free(th), cor_vec_free(v), cor_vec_free(hv), cor_vec_free(hg);
+    cor_objective_free(obj);
+    cor_nn_model_free(m);
+    free(H), free(g), free(Hg), free(Hv), free(x);
+}
+END_TEST
+
+START_TEST(objective_undisturbed)
+{
+    enum { N = 8 };
+    cor_nn_model *m = cor_nn_model_alloc("cnn-small", 1, 10, 10, 10, N);
+    float *x = rnd_images(N, 1, 10, 10);
+    int32_t y[N];
+    cor_objective *obj;
+    const cor_vspace *V;
+    cor_vec *th, *g, *gA, *hg;
+    cor_scalar *L, *lam;
+    cor_spectral *sw;
+    float *P0, *S0, *SA;
+    double LA;
+    size_t np, ns;
+    int nc0, nc1, nb, st;
+
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(cor_nn_model_set_deterministic(m, 1), COR_OK);
+    ck_assert_int_eq(cor_nn_model_set_threads(m, 1), COR_OK);
+    ck_assert_int_eq(cor_nn_model_init(m, 4), COR_OK);
+    np = cor_nn_model_nparams(m), ns = cor_nn_model_nstate(m);
+    for (int i = 0; i < N; i++)
+        y[i] = (int32_t)cor_test_rng_below(&rng, 10);
+    obj = cor_nn_objective_alloc(m, 1e-3);
+    ck_assert_ptr_nonnull(obj);
+    V = cor_nn_objective_space(obj);
+    th = cor_vec_wrap_f32(V, cor_nn_model_params(m));
+    g = cor_vec_alloc(V), gA = cor_vec_alloc(V), hg = cor_vec_alloc(V);
+    L = cor_scalar_alloc(V), lam = cor_scalar_alloc(V);
+    sw = cor_spectral_alloc(V, 8);
+    ck_assert(th && g && gA && hg && L && lam && sw);
+    P0 = malloc(np * sizeof *P0), S0 = malloc(ns * sizeof *S0), SA = malloc(ns * sizeof *SA);
+    ck_assert_int_eq(cor_nn_objective_set_batch(obj, x, y, N), COR_OK);
+    ck_assert_int_eq(cor_objective_value_grad(obj, L, g, th), COR_OK); /* moves BN stats */
+    ck_assert_int_eq(cor_nn_objective_last_ncorrect(&nc0, &nb, obj), COR_OK);
+    memcpy(P0, cor_nn_model_params(m), np * sizeof *P0);
+    memcpy(S0, cor_nn_model_state(m), ns * sizeof *S0);
+    /* A: the next evaluation without probes */
+    ck_assert_int_eq(cor_objective_value_grad(obj, L, gA, th), COR_OK);
+    LA = cor_scalar_get_d(L);
+    memcpy(SA, cor_nn_model_state(m), ns * sizeof *SA);
+    ck_assert(memcmp(SA, S0, ns * sizeof *SA) != 0); /* a train-mode pass moves them */
+    /* B: back to the state before A, probe, then the same evaluation */
+    memcpy(cor_nn_model_state(m), S0, ns * sizeof *S0);
+    ck_assert_int_eq(cor_nn_objective_set_batch(obj, x, y, N), COR_OK);
+    ck_assert_int_eq(cor_objective_value(obj, L, th), COR_OK);
+    memcpy(cor_nn_model_state(m), S0, ns * sizeof *S0);
+    ck_assert_int_eq(cor_nn_objective_last_ncorrect(&nc0, &nb, obj), COR_OK);
+    st = cor_spectral_sharpness(sw, lam, NULL, obj, th, NULL, NULL);
+    ck_assert(st == COR_OK || st == COR_MAXITER);
+    ck_assert(isfinite(cor_scalar_get_d(lam)) && cor_scalar_get_d(lam) > 0);
+    ck_assert_int_eq(cor_objective_hg(obj, hg, th), COR_OK);
+    ck_assert_mem_eq(P0, cor_nn_model_params(m), np * sizeof *P0);
+    ck_assert_mem_eq(S0, cor_nn_model_state(m), ns * sizeof *S0);
+    ck_assert_int_eq(cor_nn_objective_last_ncorrect(&nc1, &nb, obj), COR_OK);
+    ck_assert_int_eq(nc0, nc1);
+    ck_assert_int_eq(cor_objective_value_grad(obj, L, g, th), COR_OK);
+    ck_assert(cor_scalar_get_d(L) == LA);
+    ck_assert_mem_eq(cor_vec_const_data_f32(g), cor_vec_const_data_f32(gA), np * sizeof(float));
+    ck_assert_mem_eq(cor_nn_model_state(m), SA, ns * sizeof *SA);
+    cor_spectral_free(sw);
+    cor_scalar_free(L), cor_scalar_free(lam);
+    cor_vec_free(th), cor_vec_free(g), cor_vec_free(gA), cor_vec_free(hg);
+    cor_objective_free(obj);
+    cor_nn_model_free(m);
+    free(P0), free(S0), free(SA), free(x);
+}
+END_TEST
+
+START_TEST(ncorrect)
+{
+    enum { N = 9 };
+    cor_nn_model *m = cor_nn_model_alloc("mlp:12-9-4", 3, 2, 2, 4, N);
+    float *x = rnd_images(N, 3, 2, 2), *zero;
+    int32_t y[N];
+    cor_objective *obj;
+    const cor_vspace *V;
+    cor_vec *th, *z, *g;
+    cor_scalar *L;
+    double l;
+    int nc, nb, want, zeros = 0;
+
+    ck_assert_ptr_nonnull(m);
+    ck_assert_int_eq(cor_nn_model_init(m, 5), COR_OK);
+    for (int i = 0; i < N; i++)
+    {
+        y[i] = (int32_t)cor_test_rng_below(&rng, 4);
+        zeros += y[i] == 0;
+    }
+    y[0] = 1; /* at least one label that the zero network (argmax class 0) gets wrong */
+    zeros -= y[0] == 0;
+    obj = cor_nn_objective_alloc(m, 0);
+    ck_assert_ptr_nonnull(obj);
+    V = cor_nn_objective_space(obj);
+    th = cor_vec_wrap_f32(V, cor_nn_model_params(m));
+    z = cor_vec_alloc(V), g = cor_vec_alloc(V), L = cor_scalar_alloc(V);
+    ck_assert(th && z && g && L);
+    zero = cor_vec_data_f32(z);
+    for (size_t i = 0; i < cor_nn_model_nparams(m); i++)
+        zero[i] = 0;
+    ck_assert_int_eq(cor_nn_objective_last_ncorrect(&nc, &nb, NULL), COR_EINVAL);
+    ck_assert_int_eq(cor_nn_objective_set_batch(obj, x, y, N), COR_OK);
+    ck_assert_int_eq(cor_nn_objective_last_ncorrect(&nc, &nb, obj), COR_EINVAL); /* none yet */
+    /* the model's own count at theta (train mode, as the objective) */
+    ck_assert_int_eq(cor_nn_model_forward_backward(m, &l, &want, x, y, N, 1), COR_OK);
+    ck_assert_int_eq(cor_objective_value_grad(obj, L, g, th), COR_OK);
+    ck_assert_int_eq(cor_nn_objective_last_ncorrect(&nc, &nb, obj), COR_OK);
+    ck_assert_int_eq(nc, want);
+    ck_assert_int_eq(nb, N);
+    /* a gradient-only evaluation elsewhere (at zero: every image classified 0) leaves it */
+    ck_assert_int_eq(cor_objective_grad(obj, g, z), COR_OK);
+    ck_assert_int_eq(cor_nn_objective_last_ncorrect(&nc, NULL, obj), COR_OK);
+    ck_assert_int_eq(nc, want);
+    /* a value evaluation at zero records the zero network's hits */
+    ck_assert_int_eq(cor_objective_value(obj, L, z), COR_OK);
+    ck_assert_int_eq(cor_nn_objective_last_ncorrect(&nc, NULL, obj), COR_OK);
+    ck_assert_int_eq(nc, zeros);
+    ck_assert_double_eq_tol(cor_scalar_get_d(L), log(4.0), 1e-6);
+    /* a new batch forgets it */
+    ck_assert_int_eq(cor_nn_objective_set_batch(obj, x, y, N - 1), COR_OK);
+    ck_assert_int_eq(cor_nn_objective_last_ncorrect(&nc, NULL, obj), COR_EINVAL);
+    cor_scalar_free(L);
+    cor_vec_free(th), cor_vec_free(z), cor_vec_free(g);
+    cor_objective_free(obj);
+    cor_nn_model_free(m);
+    free(x);
+}
+END_TEST
+
 /* ---- errors and model shapes ------------------------------------------------------------ */
 
 START_TEST(errors)
@@ -818,6 +1117,8 @@ START_TEST(shapes)
         {"resnet18-imagenet", 3, 64, 1000, 11689512},
         {"resnet50", 3, 64, 1000, 25557032},
         {"mlp:784-256-10", 1, 28, 10, 203530},
+        /* 3*3*32 + 2*32 + 3*3*32*64 + 2*64 + (7*7*64)*128 + 128 + 128*10 + 10 */
+        {"cnn-medium", 1, 28, 10, 421738},
     };
     for (size_t t = 0; t < sizeof cfg / sizeof cfg[0]; t++)
     {
@@ -846,6 +1147,8 @@ main(void)
         {"backends", backends, 120},      {"torch_onednn", torch_onednn, 120},
         {"torch_reference", torch_reference, 300}, {"determinism", determinism, 60},
         {"objective", objective, 30},     {"errors", errors, 10},
+        {"curvature", curvature, 30},     {"objective_undisturbed", objective_undisturbed, 30},
+        {"ncorrect", ncorrect, 10},
         {"shapes", shapes, 60},
     };
 

@@ -38,6 +38,8 @@ typedef struct cor_nn_model cor_nn_model;
  *   "mlp:A-B-...-Z"      fully connected with ReLU between layers; A must equal
  *                        in_c*in_h*in_w and Z must equal nclass (e.g. "mlp:784-256-10");
  *   "cnn-small"          conv3x3(16)-BN-ReLU-maxpool-conv3x3(32)-BN-ReLU-GAP-fc;
+ *   "cnn-medium"         conv3x3(32)-BN-ReLU-maxpool-conv3x3(64)-BN-ReLU-maxpool-fc(128)-
+ *                        ReLU-fc (the classifier sees the spatial layout: no GAP);
  *   "vgg11", "vgg16"     VGG with batch norm, CIFAR shape (3x3 convs, 2x2 max-pools, one fc);
  *   "vgg-small"          a narrow 4-conv VGG for 28x28 or 32x32 inputs;
  *   "resnet18-cifar"     ResNet-18, 3x3 stem, no max-pool;
@@ -120,6 +122,15 @@ COR_WARN_UNUSED int cor_nn_objective_set_batch(cor_objective *obj, const float *
                                                const int32_t *y, int n);
 /* The f32 space of the objective (same as obj->V). */
 const cor_vspace *cor_nn_objective_space(const cor_objective *obj);
+/* The training accuracy that comes free with the loss: *ncorrect = the number of images of
+ * the current batch whose largest logit is at their label, in the forward pass of the last
+ * evaluation on this batch that returned the loss (value, or value_grad with a loss
+ * output: the point where a stepper reports its loss; train-mode batch norm, as the loss).
+ * Gradient-only evaluations, hvp and hg do not change it. *n (may be NULL) = the batch
+ * size. Returns COR_OK, or COR_EINVAL (not an nn objective, NULL ncorrect, or no loss
+ * evaluated since the last cor_nn_objective_set_batch). */
+COR_WARN_UNUSED int cor_nn_objective_last_ncorrect(int *ncorrect, int *n,
+                                                   const cor_objective *obj);
 
 #ifdef __cplusplus
 }

@@ -10,6 +10,8 @@
  * weight-decay part wd*v is added exactly. Batch-norm running statistics are saved before
  * the two extra passes and restored after, so hvp and hg leave the model's state as they
  * found it (value and grad update it, as a training step does). doc/nn.md has the details.
+ * Every evaluation that returns the loss also records the argmax hits of its forward pass
+ * (the batch's training accuracy, free: cor_nn_objective_last_ncorrect).
  */
 #include <config.h>
 
@@ -31,6 +33,7 @@ typedef struct
     float *save_s;   /* BN state during hvp */
     float *gtmp;     /* g(theta + e v) */
     float *gcur;     /* g(theta) for hg */
+    int ncorrect;    /* argmax hits of the last evaluation that returned the loss, or -1 */
 } nn_obj;
 
 static int
@@ -47,16 +50,20 @@ load(nn_obj *o, const cor_vec *x)
     return COR_OK;
 }
 
-/* L and/or g (as floats) at the loaded parameters. */
+/* L and/or g (as floats) at the loaded parameters; record != 0 (an evaluation that returns
+ * the loss to its caller) also records the argmax hits (cor_nn_objective_last_ncorrect). */
 static int
-eval(nn_obj *o, double *L, float *g)
+eval(nn_obj *o, double *L, float *g, int record)
 {
     cor_nn_model *m = o->m;
     double loss = 0;
-    int st = cor_nn_model_run_internal(m, &loss, NULL, o->x, o->y, o->n, 1, g != NULL);
+    int nc = 0;
+    int st = cor_nn_model_run_internal(m, &loss, &nc, o->x, o->y, o->n, 1, g != NULL);
 
     if (cor_status_is_error(st))
         return st;
+    if (record)
+        o->ncorrect = nc;
     if (o->wd != 0)
     {
         double s = 0;
@@ -101,7 +108,7 @@ obj_value(cor_scalar *L, const cor_vec *x, void *params)
 
     if (st != COR_OK)
         return st;
-    st = eval(o, &loss, NULL);
+    st = eval(o, &loss, NULL, L != NULL);
     return finish(st, L, loss, NULL);
 }
 
@@ -114,7 +121,7 @@ obj_value_grad(cor_scalar *L, cor_vec *g, const cor_vec *x, void *params)
 
     if (st != COR_OK)
         return st;
-    st = eval(o, &loss, cor_vec_data_f32(g));
+    st = eval(o, &loss, cor_vec_data_f32(g), L != NULL);
     return finish(st, L, loss, g);
 }
 
@@ -188,7 +195,7 @@ obj_hg(cor_vec *out, const cor_vec *x, void *params)
         return st;
     memcpy(o->save_p, m->params, m->nparams * sizeof(float));
     memcpy(o->save_s, m->state, m->nstate * sizeof(float));
-    st = eval(o, NULL, o->gcur);
+    st = eval(o, NULL, o->gcur, 0);
     memcpy(m->state, o->save_s, m->nstate * sizeof(float));
     if (cor_status_is_error(st))
         return st;
@@ -228,6 +235,7 @@ cor_nn_objective_alloc(cor_nn_model *m, double weight_decay)
         goto nomem;
     o->m = m;
     o->wd = weight_decay;
+    o->ncorrect = -1;
     if (!(o->V = cor_vspace_alloc_f32(m->nparams)))
         goto fail;
     if (!(o->save_p = cor_malloc(m->nparams * sizeof(float))) ||
@@ -269,6 +277,23 @@ cor_nn_objective_set_batch(cor_objective *obj, const float *x, const int32_t *y,
     o->x = x;
     o->y = y;
     o->n = n;
+    o->ncorrect = -1;
+    return COR_OK;
+}
+
+int
+cor_nn_objective_last_ncorrect(int *ncorrect, int *n, const cor_objective *obj)
+{
+    const nn_obj *o;
+
+    if (!obj || obj->value != obj_value || !ncorrect)
+        return COR_ERROR(COR_EINVAL, "not an nn objective or NULL output");
+    o = obj->params;
+    if (o->ncorrect < 0)
+        return COR_ERROR(COR_EINVAL, "no loss evaluated on the current batch yet");
+    *ncorrect = o->ncorrect;
+    if (n)
+        *n = o->n;
     return COR_OK;
 }
 
