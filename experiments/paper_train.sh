@@ -107,11 +107,14 @@ case $jobs in '' | *[!0-9]*) die "--jobs: expected a positive integer" ;; esac
 # one word of extra options, commas for spaces).
 seeds="0 1 2"
 runs=$(mktemp "${TMPDIR:-/tmp}/paper_train.XXXXXX") || exit 1
-trap 'rm -f "$runs"' EXIT
+late=$(mktemp "${TMPDIR:-/tmp}/paper_train.XXXXXX") || exit 1
+trap 'rm -f "$runs" "$late"' EXIT
 
 # grid EXP MODEL DATA "BATCHES" "LRS" EPOCHS CAP EXTRA_CLR EXTRA_ALL
 #   CLR (capped at CAP unless -) at every batch size of BATCHES, SGD at each rate of LRS at
 #   the first batch size of BATCHES (the main one); EXTRA_CLR only for CLR at the main one.
+#   Runs at the main batch size come first (in the order of the grid calls), the others after
+#   all of them, so that a grid stopped early has the comparisons of Figures 2, 5, 6 complete.
 grid() {
     for s in $seeds; do
         main=
@@ -120,7 +123,7 @@ grid() {
                 main=$b
                 echo "$1 $2 $3 $b clr - $7 $6 $s $8,$9" >>"$runs"
             else
-                echo "$1 $2 $3 $b clr - $7 $6 $s $9" >>"$runs"
+                echo "$1 $2 $3 $b clr - $7 $6 $s $9" >>"$late"
             fi
         done
         for h in $5; do
@@ -150,10 +153,10 @@ small)
     # experiment's SGD runs: the same model, data, batch size and seeds.
     data=$out/data
     lrs="0.01 0.03 0.1 0.3 1"
-    grid resnet resnet-small "idx:$data" "32 16 64 128" "$lrs" 30 - --log-hg,4 -
-    grid capped resnet-small "idx:$data" "32 16 64 128" "" 30 1 - --no-eval
-    grid vgg vgg-small "idx:$data" "32" "$lrs" 30 - - -
     grid third mlp:784-256-256-10 "idx:$data" "32" "$lrs" 30 - - -
+    grid resnet resnet-small "idx:$data" "32 16 64 128" "$lrs" 30 - --log-hg,6 -
+    grid vgg vgg-small "idx:$data" "32" "$lrs" 30 - - -
+    grid capped resnet-small "idx:$data" "32 16 64 128" "" 30 1 - --no-eval
     ntrain=256
     ntest=256
     ;;
@@ -174,6 +177,8 @@ paper)
     [ -n "$cifar$imagenet" ] || die "--scale paper needs --cifar10 DIR and/or --imagenet DIR"
     ;;
 esac
+
+cat "$late" >>"$runs"
 
 # The reference kernels for resnet-small: on this model's 8..64-channel convolutions oneDNN
 # 2.6 falls back to its "ref:any" implementation (about ten times slower than lib/nn's own
