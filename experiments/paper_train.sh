@@ -107,27 +107,28 @@ case $jobs in '' | *[!0-9]*) die "--jobs: expected a positive integer" ;; esac
 # one word of extra options, commas for spaces).
 seeds="0 1 2"
 runs=$(mktemp "${TMPDIR:-/tmp}/paper_train.XXXXXX") || exit 1
-late=$(mktemp "${TMPDIR:-/tmp}/paper_train.XXXXXX") || exit 1
-trap 'rm -f "$runs" "$late"' EXIT
+sorted=$(mktemp "${TMPDIR:-/tmp}/paper_train.XXXXXX") || exit 1
+trap 'rm -f "$runs" "$sorted"' EXIT
 
 # grid EXP MODEL DATA "BATCHES" "LRS" EPOCHS CAP EXTRA_CLR EXTRA_ALL
 #   CLR (capped at CAP unless -) at every batch size of BATCHES, SGD at each rate of LRS at
 #   the first batch size of BATCHES (the main one); EXTRA_CLR only for CLR at the main one.
-#   Runs at the main batch size come first (in the order of the grid calls), the others after
-#   all of them, so that a grid stopped early has the comparisons of Figures 2, 5, 6 complete.
+#   Order of the runs: seed 0 of everything first, then seed 1, then seed 2; within a seed the
+#   main batch size of every experiment (in the order of the grid calls) before the others.
+#   A grid stopped early thus has every figure, with fewer seeds.
 grid() {
     for s in $seeds; do
         main=
         for b in $4; do
             if [ -z "$main" ]; then
                 main=$b
-                echo "$1 $2 $3 $b clr - $7 $6 $s $8,$9" >>"$runs"
+                echo "$s 0 $1 $2 $3 $b clr - $7 $6 $s $8,$9" >>"$runs"
             else
-                echo "$1 $2 $3 $b clr - $7 $6 $s $9" >>"$late"
+                echo "$s 1 $1 $2 $3 $b clr - $7 $6 $s $9" >>"$runs"
             fi
         done
         for h in $5; do
-            echo "$1 $2 $3 $main sgd $h - $6 $s $9" >>"$runs"
+            echo "$s 0 $1 $2 $3 $main sgd $h - $6 $s $9" >>"$runs"
         done
     done
 }
@@ -178,7 +179,7 @@ paper)
     ;;
 esac
 
-cat "$late" >>"$runs"
+sort -s -n -k1,1 -k2,2 "$runs" | cut -d' ' -f3- >"$sorted"
 
 # The reference kernels for resnet-small: on this model's 8..64-channel convolutions oneDNN
 # 2.6 falls back to its "ref:any" implementation (about ten times slower than lib/nn's own
@@ -196,7 +197,7 @@ fi
 
 # ---- run ------------------------------------------------------------------------------------
 cmds=$(mktemp "${TMPDIR:-/tmp}/paper_train.XXXXXX") || exit 1
-trap 'rm -f "$runs" "$cmds"' EXIT
+trap 'rm -f "$runs" "$sorted" "$cmds"' EXIT
 while read -r exp model dat batch method lr cap epochs seed extra; do
     tag=$method
     [ "$lr" = - ] || tag=${tag}_lr$lr
@@ -213,7 +214,7 @@ while read -r exp model dat batch method lr cap epochs seed extra; do
         [ "$w" = - ] || set -- "$@" "$w"
     done
     echo "$corridor $out/runs/$exp/$tag.tsv $ref $*" >>"$cmds"
-done <"$runs"
+done <"$sorted"
 
 total=$(wc -l <"$cmds")
 if [ $list -eq 1 ]; then
