@@ -466,11 +466,14 @@ curves_sort(curveset *cs)
     qsort(cs->c, cs->n, sizeof cs->c[0], curve_cmp);
 }
 
-/* The main batch size of an experiment: that of its SGD runs, else its CLR runs with
- * --log-hg, else the most common one. */
+/* The main batch size of an experiment: that of its SGD runs, else that of its CLR runs with
+ * |H grad L| logged, else the main batch size of the resnet experiment if exp has runs there
+ * (the capped experiment of the small scale), else its smallest batch size; -1 without runs. */
 static long
 main_batch(const runset *rs, const char *exp)
 {
+    long smallest = -1;
+
     for (size_t i = 0; i < rs->n; i++)
         if (strcmp(rs->r[i].exp, exp) == 0 && !is_clr(&rs->r[i]))
             return rs->r[i].batch;
@@ -479,28 +482,18 @@ main_batch(const runset *rs, const char *exp)
             for (size_t k = 0; k < rs->r[i].nsteps; k++)
                 if (isfinite(rs->r[i].hg[k]))
                     return rs->r[i].batch;
+    if (strcmp(exp, "resnet") != 0)
+    {
+        long b = main_batch(rs, "resnet");
+
+        for (size_t i = 0; i < rs->n; i++)
+            if (strcmp(rs->r[i].exp, exp) == 0 && rs->r[i].batch == b)
+                return b;
+    }
     for (size_t i = 0; i < rs->n; i++)
-        if (strcmp(rs->r[i].exp, exp) == 0)
-        {
-            /* the first batch listed by paper_train.sh is the main one; without SGD runs or
-             * --log-hg it cannot be told from the logs: take the one with most runs */
-            long best = rs->r[i].batch;
-            size_t bestn = 0;
-
-            for (size_t j = 0; j < rs->n; j++)
-            {
-                size_t cnt = 0;
-
-                if (strcmp(rs->r[j].exp, exp) != 0)
-                    continue;
-                for (size_t l = 0; l < rs->n; l++)
-                    cnt += strcmp(rs->r[l].exp, exp) == 0 && rs->r[l].batch == rs->r[j].batch;
-                if (cnt > bestn)
-                    bestn = cnt, best = rs->r[j].batch;
-            }
-            return best;
-        }
-    return -1;
+        if (strcmp(rs->r[i].exp, exp) == 0 && (smallest < 0 || rs->r[i].batch < smallest))
+            smallest = rs->r[i].batch;
+    return smallest;
 }
 
 static double
@@ -550,6 +543,8 @@ curve_final_acc(const curve *c)
 }
 
 /* ---- output -------------------------------------------------------------------------------- */
+
+static int curve_diverged(const curve *c);
 
 typedef struct
 {
@@ -605,15 +600,26 @@ table_open(out_table *o, const options *op, const char *name, const char *what,
             strncat(buf, cs->c[i].name, sizeof buf - strlen(buf) - 1);
         }
         tcheck(o, cor_table_meta(o->t, "curves", buf));
+        buf[0] = '\0';
+        for (size_t i = 0; i < cs->n; i++)
+            if (curve_diverged(&cs->c[i]))
+            {
+                if (buf[0])
+                    strncat(buf, " ", sizeof buf - strlen(buf) - 1);
+                strncat(buf, cs->c[i].name, sizeof buf - strlen(buf) - 1);
+            }
+        tcheck(o, cor_table_meta(o->t, "diverged_curves", buf));
         for (size_t i = 0; i < cs->n; i++)
         {
             char key[80], val[512];
 
             snprintf(key, sizeof key, "curve_%zu", i);
-            snprintf(val, sizeof val, "%s: %s %s%s%s batch %ld, %zu seeds", cs->c[i].name,
-                     cs->c[i].seed[0]->model, cs->c[i].seed[0]->method,
+            snprintf(val, sizeof val, "%s: %s %s%s%s%s%s batch %ld, %zu seeds, %d diverged",
+                     cs->c[i].name, cs->c[i].seed[0]->model, cs->c[i].seed[0]->method,
                      cs->c[i].is_clr ? "" : " lr ", cs->c[i].is_clr ? "" : cs->c[i].seed[0]->lr,
-                     cs->c[i].batch, cs->c[i].n);
+                     cs->c[i].seed[0]->cap ? " cap " : "",
+                     cs->c[i].seed[0]->cap ? cs->c[i].seed[0]->cap : "", cs->c[i].batch,
+                     cs->c[i].n, curve_diverged(&cs->c[i]));
             tcheck(o, cor_table_meta(o->t, key, val));
         }
     }

@@ -17,7 +17,9 @@ set multiplot layout 1,2 title ttl font "sans,14"
 set ylabel "training loss (epoch mean)"
 set logscale y
 set format y "10^{%T}"
-set key top right
+# a diverged run's losses leave the plot at the top (its label says so)
+set yrange [*:1e2]
+set key bottom left
 do for [xc in "epoch step"] {
     set xlabel xc
     if (xc eq "step") { set logscale x; set format x "10^{%T}" }

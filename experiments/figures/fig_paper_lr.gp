@@ -22,7 +22,15 @@ set logscale y
 set format y "10^{%T}"
 set key top right
 do for [e in "resnet capped"] {
-    set title (e eq "resnet" ? "uncapped" : "capped (lr\\_max as in the runs)")
+    set title (e eq "resnet" ? "uncapped" : "capped (--lr-max)")
+    n_e = 0
+    do for [i=1:nc] { if (inexp(i, e)) { n_e = n_e + 1 } }
+    if (n_e == 0) {
+        set label 1 "no runs" at graph 0.5, 0.5 center
+        plot [0:1] [0.1:1] NaN notitle
+        unset label 1
+        continue
+    }
     plot for [i=1:nc] in using "epoch":((sel(i) && inexp(i, e)) ? column("lr_min") : NaN):"lr_max" \
              with filledcurves fs transparent solid 0.15 noborder lc rgb hue(i) notitle, \
          for [i=1:nc] in using "epoch":((sel(i) && inexp(i, e)) ? column("lr_mean") : NaN) \

@@ -18,7 +18,9 @@ set xlabel "step"
 set ylabel "training loss (epoch mean)"
 set logscale y
 set format y "10^{%T}"
-set key top right
+# a diverged run's losses leave the plot at the top (its label says so)
+set yrange [*:1e2]
+set key bottom left
 plot for [i=1:nc] in using "step":(sel(i) ? column("train_loss_min") : NaN):"train_loss_max" \
          with filledcurves fs transparent solid 0.18 noborder lc rgb hue(i) notitle, \
      for [i=1:nc] in using "step":(sel(i) ? column("train_loss_mean") : NaN) \
@@ -26,6 +28,7 @@ plot for [i=1:nc] in using "step":(sel(i) ? column("train_loss_min") : NaN):"tra
      target with lines dt 2 lw 1.5 lc rgb "#777777" title sprintf("target %g", target)
 
 unset logscale y
+set autoscale y
 set format y "%g"
 set ylabel "test accuracy"
 set key bottom right
