@@ -27,12 +27,13 @@
 #   paper  the paper's setting: CIFAR-10 (--cifar10 DIR, the binary version) with
 #          resnet18-cifar (Fig. 2, 7, 9), vgg16 (Fig. 6), resnet50 (Fig. 5), and ImageNet
 #          (--imagenet DIR) with resnet50 capped at 10 (Fig. 3, 4, 8). Without --imagenet the
-#          capped experiment runs resnet18-cifar on CIFAR-10 instead (and says so in its logs'
-#          directory name); without --cifar10 the CIFAR experiments are skipped.
+#          capped experiment runs resnet18-cifar on CIFAR-10 instead (the tables' titles name
+#          the model and data of the runs); without --cifar10 the CIFAR experiments are skipped.
 #
 # Usage: paper_train.sh [--scale quick|small|paper] [--out DIR] [--jobs J] [--threads T]
 #                       [--cifar10 DIR] [--imagenet DIR] [--fashion DIR]
 #                       [--corridor PROG] [--subset PROG] [--list]
+# Paths must not contain blanks or quotes (the runs go through xargs).
 # Exit status: 0 when every run finished (a diverged run, exit 3 of corridor train, is a
 # finished run: its log ends at the divergence), 1 when a run failed, 2 for bad options.
 set -u
