@@ -13,3 +13,5 @@ EXTRA_DIST += train.md
 EXTRA_DIST += nn.md
 EXTRA_DIST += flow.md
 EXTRA_DIST += eval_speed.md
+EXTRA_DIST += paper_figures.md paper_fig2.md paper_fig3.md paper_fig4.md paper_fig5.md \
+	paper_fig6.md paper_fig7.md paper_fig8.md paper_fig9.md
