@@ -38,7 +38,7 @@ typedef struct cor_nn_model cor_nn_model;
  *   "mlp:A-B-...-Z"      fully connected with ReLU between layers; A must equal
  *                        in_c*in_h*in_w and Z must equal nclass (e.g. "mlp:784-256-10");
  *   "cnn-small"          conv3x3(16)-BN-ReLU-maxpool-conv3x3(32)-BN-ReLU-GAP-fc;
- *   "cnn-medium"         conv3x3(32)-BN-ReLU-maxpool-conv3x3(64)-BN-ReLU-maxpool-fc(128)-
+ *   "cnn-medium"         conv3x3(16)-BN-ReLU-maxpool-conv3x3(32)-BN-ReLU-maxpool-fc(128)-
  *                        ReLU-fc (the classifier sees the spatial layout: no GAP);
  *   "vgg11", "vgg16"     VGG with batch norm, CIFAR shape (3x3 convs, 2x2 max-pools, one fc);
  *   "vgg-small"          a narrow 4-conv VGG for 28x28 or 32x32 inputs;

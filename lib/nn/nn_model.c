@@ -346,9 +346,9 @@ build(cor_nn_model *m, const char *name)
     if (strcmp(name, "cnn-medium") == 0)
     {
         /* two conv blocks that keep the spatial layout for the classifier (no GAP) */
-        x = bn(m, conv(m, x, 32, 3, 1, 1, 0), 1);
+        x = bn(m, conv(m, x, 16, 3, 1, 1, 0), 1);
         x = pool(m, COR_NN_MAXPOOL, x, 2, 2, 0);
-        x = bn(m, conv(m, x, 64, 3, 1, 1, 0), 1);
+        x = bn(m, conv(m, x, 32, 3, 1, 1, 0), 1);
         x = pool(m, COR_NN_MAXPOOL, x, 2, 2, 0);
         x = relu(m, fc(m, x, 128));
         return fc(m, x, m->nclass);
