@@ -773,6 +773,25 @@ fmt_steps(char *buf, size_t len, double s)
 
 static double capped_percent(const curve *c);
 
+/* Appends " [S seeds]" or " [S1-S2 seeds per curve]" to buf. */
+static void
+append_seeds(char *buf, size_t len, const curveset *cs)
+{
+    size_t lo = SIZE_MAX, hi = 0;
+
+    for (size_t i = 0; i < cs->n; i++)
+    {
+        if (cs->c[i].n < lo)
+            lo = cs->c[i].n;
+        if (cs->c[i].n > hi)
+            hi = cs->c[i].n;
+    }
+    if (lo == hi)
+        snprintf(buf + strlen(buf), len - strlen(buf), " [%zu seeds]", hi);
+    else
+        snprintf(buf + strlen(buf), len - strlen(buf), " [%zu-%zu seeds per curve]", lo, hi);
+}
+
 /* The CLR-vs-SGD claims of one figure: speed and test accuracy. */
 static void
 claims_vs_sgd(out_table *o, const curveset *cs, const char *fig, const char *what,
@@ -814,6 +833,7 @@ claims_vs_sgd(out_table *o, const curveset *cs, const char *fig, const char *wha
     }
     if (nsgd == 0)
         return;
+    append_seeds(measured, sizeof measured, cs);
     snprintf(claim, sizeof claim, "%s: %s: CLR reaches training loss %g in fewer steps than "
              "every SGD rate of the sweep", fig, what, op->target);
     snprintf(pred, sizeof pred, "steps(CLR) < min over %d SGD rates of steps(SGD)", nsgd);
@@ -841,6 +861,7 @@ claims_vs_sgd(out_table *o, const curveset *cs, const char *fig, const char *wha
     else
         snprintf(measured, sizeof measured, "no SGD rate finished without divergence; CLR %.4f",
                  clr_acc);
+    append_seeds(measured, sizeof measured, cs);
     table_summary(o, claim, pred, measured, best && isfinite(clr_acc) && best_acc > clr_acc);
 }
 
@@ -1026,6 +1047,7 @@ fig_batches(runset *rs, const options *op, const char *name, const char *fig, co
         if (!isfinite(s))
             all = 0;
     }
+    append_seeds(measured, sizeof measured, cs);
     snprintf(claim, sizeof claim, "%s: %s (%s) reaches training loss %g at every batch size",
              fig, what, cs->c[0].seed[0]->model, op->target);
     table_summary(&o, claim, "steps to target finite for all batch sizes (median of seeds)",
@@ -1166,6 +1188,9 @@ fig4(runset *rs, const options *op)
                      "peak >= %.1f x first, last <= peak / %.1f", NBLOCK, RISE, RISE);
             {
                 int ok = rise_decay(c, measured, sizeof measured);
+
+                snprintf(measured + strlen(measured), sizeof measured - strlen(measured),
+                         " [%zu seeds]", c->n);
                 table_summary(&o, claim, pred, measured, ok);
             }
         }
@@ -1268,8 +1293,8 @@ fig7(runset *rs, const options *op)
             lf = median3(first, nf);
             ll = median3(last, nl);
             snprintf(measured, sizeof measured, "median |H grad L| over the first / last tenth "
-                     "of %zu logged steps: %.4g / %.4g (ratio %.3g); loss %.4g / %.4g", nlog, mf,
-                     ml, ml / mf, lf, ll);
+                     "of %zu logged steps: %.4g / %.4g (ratio %.3g); loss %.4g / %.4g [%zu seeds]",
+                     nlog, mf, ml, ml / mf, lf, ll, c->n);
             table_summary(&o, claim, "median |H grad L|: last tenth < first tenth", measured,
                           ml < mf);
         }
