@@ -25,7 +25,8 @@
  *                  no seed diverged) has a better test accuracy than CLR;
  *   Fig. 8         the same speed claim for CLR capped at 10 against the SGD sweep;
  *   Fig. 3, 9      (capped) CLR reaches the target at every batch size;
- *   Fig. 4         the CLR value rises, then decays: the run cut into 20 blocks of equal
+ *   Fig. 4         the CLR value rises, then decays (uncapped: at every batch size; capped:
+ *                  at the main one): the run cut into 20 blocks of equal
  *                  length, the block means (seed-averaged) peak in a block after the first
  *                  at >= 1.5 times the first block, and the last block is <= 1/1.5 of the peak;
  *   Fig. 7         |H grad L| decreases along the CLR trajectory: median over the last tenth
@@ -1179,7 +1180,8 @@ fig4(runset *rs, const options *op)
             const curve *c = &cs->c[i];
             char measured[1024] = "", claim[512], pred[256];
 
-            if (strcmp(c->seed[0]->exp, exps[x]) != 0 || c->batch != mb[x])
+            /* uncapped: every batch size; capped: the main one */
+            if (strcmp(c->seed[0]->exp, exps[x]) != 0 || (x == 1 && c->batch != mb[x]))
                 continue;
             snprintf(claim, sizeof claim, "Fig. 4: the CLR value%s rises (automatic warm-up), "
                      "then decays (%s, batch %ld)", c->seed[0]->cap ? " (capped)" : "",
