@@ -343,6 +343,42 @@ analyse_run(run *r, double target)
     }
 }
 
+/* Frees what a run holds. */
+static void
+run_clear(run *r)
+{
+    {
+        free(r->exp);
+        free(r->file);
+        free(r->model);
+        free(r->method);
+        free(r->lr);
+        free(r->cap);
+        free(r->data);
+        free(r->loss);
+        free(r->lr_used);
+        free(r->gnorm);
+        free(r->hg);
+        free(r->epoch);
+        free(r->test_acc);
+        free(r->test_epoch);
+        free(r->eloss);
+        free(r->elr);
+        free(r->eacc);
+    }
+    memset(r, 0, sizeof *r);
+}
+
+static void
+runs_free(runset *rs)
+{
+    for (size_t i = 0; i < rs->n; i++)
+        run_clear(&rs->r[i]);
+    free(rs->r);
+    rs->r = NULL;
+    rs->n = 0;
+}
+
 static void
 load_runs(runset *rs, const char *root, double target)
 {
@@ -392,6 +428,8 @@ load_runs(runset *rs, const char *root, double target)
                 analyse_run(&rs->r[rs->n], target);
                 rs->n++;
             }
+            else
+                run_clear(&rs->r[rs->n]);
             free(names[j]);
         }
         free(names);
@@ -1410,5 +1448,6 @@ main(int argc, char **argv)
     fig7(&rs, &op);
     fig_vs_sgd(&rs, &op, "fig8", "Fig. 8", "capped", 0);
     fig_batches(&rs, &op, "fig9", "Fig. 9", "resnet");
+    runs_free(&rs);
     return 0;
 }

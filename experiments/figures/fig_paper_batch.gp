@@ -19,7 +19,7 @@ set logscale y
 set format y "10^{%T}"
 # a diverged run's losses leave the plot at the top (its label says so)
 set yrange [*:1e2]
-set key bottom left
+set key top right
 do for [xc in "epoch step"] {
     set xlabel xc
     if (xc eq "step") { set logscale x; set format x "10^{%T}" }

@@ -20,7 +20,7 @@ set xlabel "epoch"
 set ylabel "CLR value  L / |{/Symbol \321}L|^2"
 set logscale y
 set format y "10^{%T}"
-set key top right
+set key outside bottom center horizontal
 do for [e in "resnet capped"] {
     set title (e eq "resnet" ? "uncapped" : "capped (--lr-max)")
     n_e = 0

@@ -20,7 +20,7 @@ set logscale y
 set format y "10^{%T}"
 # a diverged run's losses leave the plot at the top (its label says so)
 set yrange [*:1e2]
-set key bottom left
+set key top right
 plot for [i=1:nc] in using "step":(sel(i) ? column("train_loss_min") : NaN):"train_loss_max" \
          with filledcurves fs transparent solid 0.18 noborder lc rgb hue(i) notitle, \
      for [i=1:nc] in using "step":(sel(i) ? column("train_loss_mean") : NaN) \
