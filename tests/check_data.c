@@ -24,36 +24,18 @@
 
 /* ---- scratch folder ------------------------------------------------------------------------ */
 
-static char tmpdir[256];
-
 static void
 setup(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "%s/check_data.XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR")
-                                                                                : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    ck_assert_ptr_nonnull(cor_test_scratch_make("check_data"));
 }
 
 static void
 teardown(void)
 {
-    char cmd[512];
-
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "check_data: could not remove %s\n", tmpdir);
+    cor_test_scratch_remove();
 }
 
-static const char *
-tpath(const char *name)
-{
-    static char buf[4][512];
-    static int k;
-
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
-    return buf[k];
-}
 
 static void
 write_bytes(const char *path, const unsigned char *b, size_t n)
@@ -258,16 +240,16 @@ START_TEST(test_idx_read)
     size_t ni = idx_images(im), nl = idx_labels(lb);
     cor_dataset *ds;
 
-    write_bytes(tpath("train-images-idx3-ubyte"), im, ni);
-    write_bytes(tpath("train-labels-idx1-ubyte"), lb, nl);
-    ds = cor_data_idx_load(tpath("train-images-idx3-ubyte"), tpath("train-labels-idx1-ubyte"));
+    write_bytes(cor_test_scratch_path("train-images-idx3-ubyte"), im, ni);
+    write_bytes(cor_test_scratch_path("train-labels-idx1-ubyte"), lb, nl);
+    ds = cor_data_idx_load(cor_test_scratch_path("train-images-idx3-ubyte"), cor_test_scratch_path("train-labels-idx1-ubyte"));
     check_idx_content(ds);
     cor_data_free(ds);
-    ds = cor_data_idx_load_dir(tmpdir, 1);
+    ds = cor_data_idx_load_dir(cor_test_scratch_dir(), 1);
     check_idx_content(ds);
     cor_data_free(ds);
     /* test files missing: the message names the first file tried */
-    ck_assert_ptr_null(cor_data_idx_load_dir(tmpdir, 0));
+    ck_assert_ptr_null(cor_data_idx_load_dir(cor_test_scratch_dir(), 0));
     ck_assert_int_eq(cor_last_error()->code, COR_EIO);
     assert_msg("t10k-images-idx3-ubyte", "cannot open");
 }
@@ -279,54 +261,54 @@ START_TEST(test_idx_errors)
     size_t ni = idx_images(im), nl = idx_labels(lb);
     char L[512], expect[64];
 
-    snprintf(L, sizeof L, "%s", tpath("labels"));
+    snprintf(L, sizeof L, "%s", cor_test_scratch_path("labels"));
     write_bytes(L, lb, nl);
     /* truncated inside image 3 (data starts at 16; 12 bytes per image): ends at 16+12*2+5 */
-    write_bytes(tpath("trunc"), im, 16 + 12 * 2 + 5);
-    ck_assert_ptr_null(cor_data_idx_load(tpath("trunc"), L));
+    write_bytes(cor_test_scratch_path("trunc"), im, 16 + 12 * 2 + 5);
+    ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("trunc"), L));
     ck_assert_int_eq(cor_last_error()->code, COR_EPARSE);
-    assert_msg(tpath("trunc"), "truncated at byte offset 45");
+    assert_msg(cor_test_scratch_path("trunc"), "truncated at byte offset 45");
     assert_msg("image 3 of 5", NULL);
     /* truncated in the header */
-    write_bytes(tpath("trunc2"), im, 10);
-    ck_assert_ptr_null(cor_data_idx_load(tpath("trunc2"), L));
-    assert_msg(tpath("trunc2"), "truncated at byte offset 10");
+    write_bytes(cor_test_scratch_path("trunc2"), im, 10);
+    ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("trunc2"), L));
+    assert_msg(cor_test_scratch_path("trunc2"), "truncated at byte offset 10");
     /* bad magic, wrong type, wrong dimension count */
     memcpy(bad, im, ni);
     bad[1] = 7;
-    write_bytes(tpath("magic"), bad, ni);
-    ck_assert_ptr_null(cor_data_idx_load(tpath("magic"), L));
-    assert_msg(tpath("magic"), "byte offset 0: bad magic number 00070803");
+    write_bytes(cor_test_scratch_path("magic"), bad, ni);
+    ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("magic"), L));
+    assert_msg(cor_test_scratch_path("magic"), "byte offset 0: bad magic number 00070803");
     memcpy(bad, im, ni);
     bad[2] = 0x0d;
-    write_bytes(tpath("type"), bad, ni);
-    ck_assert_ptr_null(cor_data_idx_load(tpath("type"), L));
+    write_bytes(cor_test_scratch_path("type"), bad, ni);
+    ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("type"), L));
     assert_msg("byte offset 2", "0x0d");
     ck_assert_ptr_null(cor_data_idx_load(L, L)); /* a label file as images */
     assert_msg("byte offset 3: 1 dimensions, expected 3", NULL);
     /* trailing data */
     memcpy(bad, im, ni);
     bad[ni] = 1;
-    write_bytes(tpath("extra"), bad, ni + 1);
-    ck_assert_ptr_null(cor_data_idx_load(tpath("extra"), L));
+    write_bytes(cor_test_scratch_path("extra"), bad, ni + 1);
+    ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("extra"), L));
     snprintf(expect, sizeof expect, "unexpected data at byte offset %zu", ni);
-    assert_msg(tpath("extra"), expect);
+    assert_msg(cor_test_scratch_path("extra"), expect);
     /* counts differ */
-    write_bytes(tpath("images"), im, ni);
+    write_bytes(cor_test_scratch_path("images"), im, ni);
     lb[7] = IN - 1;
-    write_bytes(tpath("labels4"), lb, nl - 1);
-    ck_assert_ptr_null(cor_data_idx_load(tpath("images"), tpath("labels4")));
+    write_bytes(cor_test_scratch_path("labels4"), lb, nl - 1);
+    ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("images"), cor_test_scratch_path("labels4")));
     assert_msg("4 labels", "has 5 images");
     /* a zero dimension */
     memcpy(bad, im, ni);
     bad[11] = 0;
-    write_bytes(tpath("zero"), bad, ni);
-    ck_assert_ptr_null(cor_data_idx_load(tpath("zero"), L));
+    write_bytes(cor_test_scratch_path("zero"), bad, ni);
+    ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("zero"), L));
     assert_msg("byte offset 8: dimension 2 is zero", NULL);
     /* missing file */
-    ck_assert_ptr_null(cor_data_idx_load(tpath("nonexistent"), L));
+    ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("nonexistent"), L));
     ck_assert_int_eq(cor_last_error()->code, COR_EIO);
-    assert_msg(tpath("nonexistent"), "cannot open");
+    assert_msg(cor_test_scratch_path("nonexistent"), "cannot open");
 }
 END_TEST
 
@@ -351,28 +333,28 @@ START_TEST(test_idx_gzip)
     cor_dataset *ds;
 
     /* the MNIST .gz names in a folder, found by idx_load_dir */
-    write_gz(tpath("t10k-images-idx3-ubyte.gz"), im, ni);
-    write_gz(tpath("t10k-labels-idx1-ubyte.gz"), lb, nl);
-    ds = cor_data_idx_load_dir(tmpdir, 0);
+    write_gz(cor_test_scratch_path("t10k-images-idx3-ubyte.gz"), im, ni);
+    write_gz(cor_test_scratch_path("t10k-labels-idx1-ubyte.gz"), lb, nl);
+    ds = cor_data_idx_load_dir(cor_test_scratch_dir(), 0);
     check_idx_content(ds);
     cor_data_free(ds);
     /* gzip of a truncated IDX: the offset is in the decompressed stream */
-    write_gz(tpath("short.gz"), im, 16 + 12 * 4 + 1);
-    ck_assert_ptr_null(cor_data_idx_load(tpath("short.gz"), tpath("t10k-labels-idx1-ubyte.gz")));
-    assert_msg(tpath("short.gz"), "truncated at byte offset 65");
+    write_gz(cor_test_scratch_path("short.gz"), im, 16 + 12 * 4 + 1);
+    ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("short.gz"), cor_test_scratch_path("t10k-labels-idx1-ubyte.gz")));
+    assert_msg(cor_test_scratch_path("short.gz"), "truncated at byte offset 65");
     /* a gzip file cut in the middle of its compressed stream */
-    gzb = read_bytes(tpath("t10k-images-idx3-ubyte.gz"), &n);
-    write_bytes(tpath("cut.gz"), gzb, n / 2);
-    ck_assert_ptr_null(cor_data_idx_load(tpath("cut.gz"), tpath("t10k-labels-idx1-ubyte.gz")));
+    gzb = read_bytes(cor_test_scratch_path("t10k-images-idx3-ubyte.gz"), &n);
+    write_bytes(cor_test_scratch_path("cut.gz"), gzb, n / 2);
+    ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("cut.gz"), cor_test_scratch_path("t10k-labels-idx1-ubyte.gz")));
     ck_assert_int_eq(cor_last_error()->code, COR_EPARSE);
-    assert_msg(tpath("cut.gz"), "byte offset");
+    assert_msg(cor_test_scratch_path("cut.gz"), "byte offset");
     /* corrupt deflate data (bytes flipped after the 10-byte gzip header) */
     for (size_t i = 12; i < n - 8; i++)
         gzb[i] ^= 0x5a;
-    write_bytes(tpath("bad.gz"), gzb, n);
-    ck_assert_ptr_null(cor_data_idx_load(tpath("bad.gz"), tpath("t10k-labels-idx1-ubyte.gz")));
+    write_bytes(cor_test_scratch_path("bad.gz"), gzb, n);
+    ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("bad.gz"), cor_test_scratch_path("t10k-labels-idx1-ubyte.gz")));
     ck_assert_int_eq(cor_last_error()->code, COR_EPARSE);
-    assert_msg(tpath("bad.gz"), "byte offset");
+    assert_msg(cor_test_scratch_path("bad.gz"), "byte offset");
     free(gzb);
 #endif
 }
@@ -455,9 +437,9 @@ START_TEST(test_cifar_read)
     size_t i = 0;
     int c, h, w;
 
-    mkdir(tpath("cifar-10-batches-bin"), 0777);
-    write_cifar_dir(tpath("cifar-10-batches-bin"));
-    tr = cor_data_cifar10_load(tmpdir, 1); /* finds the subfolder */
+    mkdir(cor_test_scratch_path("cifar-10-batches-bin"), 0777);
+    write_cifar_dir(cor_test_scratch_path("cifar-10-batches-bin"));
+    tr = cor_data_cifar10_load(cor_test_scratch_dir(), 1); /* finds the subfolder */
     ck_assert_msg(tr != NULL, "%s", cor_last_error()->msg);
     ck_assert_uint_eq(cor_data_count(tr), 3 + 4 + 5 + 6 + 7);
     ck_assert_int_eq(cor_data_nclass(tr), 10);
@@ -473,7 +455,7 @@ START_TEST(test_cifar_read)
             /* CHW: channel 1 starts at 1024 */
             ck_assert_int_eq(img.pix[1024 + 33], (f * 7 + r * 3 + 1024 + 33) % 251);
         }
-    te = cor_data_cifar10_load(tpath("cifar-10-batches-bin"), 0);
+    te = cor_data_cifar10_load(cor_test_scratch_path("cifar-10-batches-bin"), 0);
     ck_assert_ptr_nonnull(te);
     ck_assert_uint_eq(cor_data_count(te), 8);
     cor_data_image_release(&img);
@@ -488,29 +470,29 @@ START_TEST(test_cifar_errors)
     size_t n;
     const char *one[1];
 
-    write_cifar_dir(tmpdir);
+    write_cifar_dir(cor_test_scratch_dir());
     /* truncated: the last record of data_batch_3 (5 records) cut after 100 bytes */
-    b = read_bytes(tpath("data_batch_3.bin"), &n);
-    write_bytes(tpath("data_batch_3.bin"), b, 4 * 3073 + 100);
+    b = read_bytes(cor_test_scratch_path("data_batch_3.bin"), &n);
+    write_bytes(cor_test_scratch_path("data_batch_3.bin"), b, 4 * 3073 + 100);
     free(b);
-    ck_assert_ptr_null(cor_data_cifar10_load(tmpdir, 1));
+    ck_assert_ptr_null(cor_data_cifar10_load(cor_test_scratch_dir(), 1));
     ck_assert_int_eq(cor_last_error()->code, COR_EPARSE);
-    assert_msg(tpath("data_batch_3.bin"), "truncated at byte offset 12392");
+    assert_msg(cor_test_scratch_path("data_batch_3.bin"), "truncated at byte offset 12392");
     assert_msg("record 5 starting at byte offset 12292", NULL);
     /* a bad label byte in record 2 of the test batch */
-    write_cifar_file(tpath("test_batch.bin"), 5, 17);
-    ck_assert_ptr_null(cor_data_cifar10_load(tmpdir, 0));
-    assert_msg(tpath("test_batch.bin"), "byte offset 3073: label 17 of record 2 is not in 0..9");
+    write_cifar_file(cor_test_scratch_path("test_batch.bin"), 5, 17);
+    ck_assert_ptr_null(cor_data_cifar10_load(cor_test_scratch_dir(), 0));
+    assert_msg(cor_test_scratch_path("test_batch.bin"), "byte offset 3073: label 17 of record 2 is not in 0..9");
     /* missing file, empty file */
-    unlink(tpath("data_batch_5.bin"));
-    write_cifar_file(tpath("data_batch_3.bin"), 2, -1);
-    ck_assert_ptr_null(cor_data_cifar10_load(tmpdir, 1));
+    unlink(cor_test_scratch_path("data_batch_5.bin"));
+    write_cifar_file(cor_test_scratch_path("data_batch_3.bin"), 2, -1);
+    ck_assert_ptr_null(cor_data_cifar10_load(cor_test_scratch_dir(), 1));
     ck_assert_int_eq(cor_last_error()->code, COR_EIO);
-    assert_msg(tpath("data_batch_5.bin"), "cannot open");
-    write_bytes(tpath("empty.bin"), (const unsigned char *)"", 0);
-    one[0] = tpath("empty.bin");
+    assert_msg(cor_test_scratch_path("data_batch_5.bin"), "cannot open");
+    write_bytes(cor_test_scratch_path("empty.bin"), (const unsigned char *)"", 0);
+    one[0] = cor_test_scratch_path("empty.bin");
     ck_assert_ptr_null(cor_data_cifar10_load_files(1, one));
-    assert_msg(tpath("empty.bin"), "empty");
+    assert_msg(cor_test_scratch_path("empty.bin"), "empty");
 }
 END_TEST
 
@@ -588,8 +570,8 @@ START_TEST(test_imagenet_read)
     /* expected order: n001/x.jpg, n001/y.jpeg, n002/a.JPEG, n002/b.JPEG */
     static const int rgb[4][3] = {{200, 60, 30}, {220, 50, 40}, {10, 40, 180}, {20, 30, 200}};
 
-    make_imagenet(tpath("in"));
-    ds = cor_data_imagenet_open(tpath("in"), 0);
+    make_imagenet(cor_test_scratch_path("in"));
+    ds = cor_data_imagenet_open(cor_test_scratch_path("in"), 0);
     ck_assert_msg(ds != NULL, "%s", cor_last_error()->msg);
     ck_assert_uint_eq(cor_data_count(ds), 4);
     ck_assert_int_eq(cor_data_nclass(ds), 2);
@@ -613,16 +595,16 @@ START_TEST(test_imagenet_read)
     }
     cor_data_free(ds);
     /* DCT scaling: a 64 x 48 image with min_side 12 decodes at 2/8: 16 x 12 */
-    mkdir(tpath("big"), 0777);
-    mkdir(tpath("big/c"), 0777);
-    write_jpeg(tpath("big/c/i.jpg"), 64, 48, 100, 100, 100, 0, 0);
-    ds = cor_data_imagenet_open(tpath("big"), 12);
+    mkdir(cor_test_scratch_path("big"), 0777);
+    mkdir(cor_test_scratch_path("big/c"), 0777);
+    write_jpeg(cor_test_scratch_path("big/c/i.jpg"), 64, 48, 100, 100, 100, 0, 0);
+    ds = cor_data_imagenet_open(cor_test_scratch_path("big"), 12);
     ck_assert_ptr_nonnull(ds);
     ck_assert_int_eq(cor_data_fetch(ds, 0, &img, &lab), COR_OK);
     ck_assert_int_eq(img.w, 16);
     ck_assert_int_eq(img.h, 12);
     cor_data_free(ds);
-    ds = cor_data_imagenet_open(tpath("big"), 13); /* 2/8 gives 12 < 13: 3/8 gives 24 x 18 */
+    ds = cor_data_imagenet_open(cor_test_scratch_path("big"), 13); /* 2/8 gives 12 < 13: 3/8 gives 24 x 18 */
     ck_assert_int_eq(cor_data_fetch(ds, 0, &img, &lab), COR_OK);
     ck_assert_int_eq(img.w, 24);
     ck_assert_int_eq(img.h, 18);
@@ -641,33 +623,33 @@ START_TEST(test_imagenet_errors)
     size_t n;
     int32_t lab;
 
-    make_imagenet(tpath("in"));
+    make_imagenet(cor_test_scratch_path("in"));
     /* truncated JPEG: the first half of n002/a.JPEG (index 2) */
-    b = read_bytes(tpath("in/n002/a.JPEG"), &n);
-    write_bytes(tpath("in/n002/a.JPEG"), b, n / 2);
+    b = read_bytes(cor_test_scratch_path("in/n002/a.JPEG"), &n);
+    write_bytes(cor_test_scratch_path("in/n002/a.JPEG"), b, n / 2);
     /* corrupt JPEG: the SOI marker of n001/y.jpeg (index 1) overwritten */
     free(b);
-    b = read_bytes(tpath("in/n001/y.jpeg"), &n);
+    b = read_bytes(cor_test_scratch_path("in/n001/y.jpeg"), &n);
     b[0] = 0x12;
-    write_bytes(tpath("in/n001/y.jpeg"), b, n);
+    write_bytes(cor_test_scratch_path("in/n001/y.jpeg"), b, n);
     free(b);
-    ds = cor_data_imagenet_open(tpath("in"), 0);
+    ds = cor_data_imagenet_open(cor_test_scratch_path("in"), 0);
     ck_assert_ptr_nonnull(ds);
     ck_assert_int_eq(cor_data_fetch(ds, 0, &img, &lab), COR_OK);
     ck_assert_int_eq(cor_data_fetch(ds, 2, &img, &lab), COR_EPARSE);
-    assert_msg(tpath("in/n002/a.JPEG"), "truncated JPEG data");
+    assert_msg(cor_test_scratch_path("in/n002/a.JPEG"), "truncated JPEG data");
     assert_msg("byte offset", NULL);
     ck_assert_int_eq(cor_data_fetch(ds, 1, &img, &lab), COR_EPARSE);
-    assert_msg(tpath("in/n001/y.jpeg"), "corrupt JPEG data near byte offset");
+    assert_msg(cor_test_scratch_path("in/n001/y.jpeg"), "corrupt JPEG data near byte offset");
     cor_data_free(ds);
     /* an empty class folder; no class folders; a missing folder */
-    mkdir(tpath("in/n003"), 0777);
-    ck_assert_ptr_null(cor_data_imagenet_open(tpath("in"), 0));
-    assert_msg(tpath("in/n003"), "without JPEG files");
-    mkdir(tpath("flat"), 0777);
-    ck_assert_ptr_null(cor_data_imagenet_open(tpath("flat"), 0));
-    assert_msg(tpath("flat"), "no class folders");
-    ck_assert_ptr_null(cor_data_imagenet_open(tpath("nowhere"), 0));
+    mkdir(cor_test_scratch_path("in/n003"), 0777);
+    ck_assert_ptr_null(cor_data_imagenet_open(cor_test_scratch_path("in"), 0));
+    assert_msg(cor_test_scratch_path("in/n003"), "without JPEG files");
+    mkdir(cor_test_scratch_path("flat"), 0777);
+    ck_assert_ptr_null(cor_data_imagenet_open(cor_test_scratch_path("flat"), 0));
+    assert_msg(cor_test_scratch_path("flat"), "no class folders");
+    ck_assert_ptr_null(cor_data_imagenet_open(cor_test_scratch_path("nowhere"), 0));
     ck_assert_int_eq(cor_last_error()->code, COR_EIO);
     cor_data_image_release(&img);
 #endif
@@ -824,12 +806,12 @@ END_TEST
 
 /* ---- loader ---------------------------------------------------------------------------------- */
 
-/* An in-memory CIFAR-style set of n records (labels r % 10) written to tmpdir. */
+/* An in-memory CIFAR-style set of n records (labels r % 10) written to the scratch folder. */
 static cor_dataset *
 small_cifar(int nrec)
 {
     unsigned char *b = malloc((size_t)nrec * 3073);
-    const char *p = tpath("small.bin");
+    const char *p = cor_test_scratch_path("small.bin");
     cor_dataset *ds;
 
     for (int r = 0; r < nrec; r++)
@@ -971,9 +953,9 @@ START_TEST(test_loader_plain_order)
     cor_data_loader *L;
     cor_data_batch b;
 
-    write_bytes(tpath("i"), im, ni);
-    write_bytes(tpath("l"), lb, nl);
-    ds = cor_data_idx_load(tpath("i"), tpath("l"));
+    write_bytes(cor_test_scratch_path("i"), im, ni);
+    write_bytes(cor_test_scratch_path("l"), lb, nl);
+    ds = cor_data_idx_load(cor_test_scratch_path("i"), cor_test_scratch_path("l"));
     cor_data_aug_identity(&aug);
     L = cor_data_loader_alloc(ds, &aug, 2, 0, 0);
     for (int k = 0; k < 3; k++)
@@ -1011,9 +993,9 @@ START_TEST(test_loader_error)
     cor_data_loader *L;
     cor_data_batch b;
 
-    make_imagenet(tpath("in"));
-    write_bytes(tpath("in/n002/b.JPEG"), (const unsigned char *)"\xff\xd8garbage", 9);
-    ds = cor_data_imagenet_open(tpath("in"), 8);
+    make_imagenet(cor_test_scratch_path("in"));
+    write_bytes(cor_test_scratch_path("in/n002/b.JPEG"), (const unsigned char *)"\xff\xd8garbage", 9);
+    ds = cor_data_imagenet_open(cor_test_scratch_path("in"), 8);
     ck_assert_ptr_nonnull(ds);
     cor_data_aug_identity(&aug);
     aug.resize = 8;
@@ -1031,7 +1013,7 @@ START_TEST(test_loader_error)
         ck_assert_float_lt(b.x[2 * 64], 0.25f);
         ck_assert_int_eq(cor_data_loader_next(L, &b), COR_EPARSE);
         ck_assert_int_eq(cor_last_error()->code, COR_EPARSE);
-        assert_msg(tpath("in/n002/b.JPEG"), "JPEG");
+        assert_msg(cor_test_scratch_path("in/n002/b.JPEG"), "JPEG");
         /* the loader stays usable */
         ck_assert_int_eq(cor_data_loader_seek(L, 1, 0), COR_OK);
         ck_assert_int_eq(cor_data_loader_next(L, &b), COR_OK);

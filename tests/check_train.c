@@ -17,36 +17,18 @@
 #include "cor_train.h"
 #include "testlib.h"
 
-static char tmpdir[256];
-
 static void
 setup(void)
 {
-    snprintf(tmpdir, sizeof tmpdir, "%s/check_train.XXXXXX",
-             getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    ck_assert_ptr_nonnull(cor_test_scratch_make("check_train"));
 }
 
 static void
 teardown(void)
 {
-    char cmd[512];
-
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "check_train: could not remove %s\n", tmpdir);
+    cor_test_scratch_remove();
 }
 
-static const char *
-tpath(const char *name)
-{
-    static char buf[4][512];
-    static int k;
-
-    k = (k + 1) % 4;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", tmpdir, name);
-    return buf[k];
-}
 
 static unsigned char *
 slurp(const char *path, size_t *n)
@@ -122,7 +104,7 @@ write_ref(const char *path, const char *progress)
 
 START_TEST(test_ckpt_roundtrip)
 {
-    const char *p = tpath("run.ckpt");
+    const char *p = cor_test_scratch_path("run.ckpt");
     cor_ckpt *c;
     float back[1000];
     char val[64];
@@ -157,7 +139,7 @@ START_TEST(test_ckpt_roundtrip)
     cor_ckpt_free(c);
     /* no temporary file is left behind */
     {
-        DIR *dir = opendir(tmpdir);
+        DIR *dir = opendir(cor_test_scratch_dir());
         struct dirent *e;
         int files = 0;
         while ((e = readdir(dir)))
@@ -191,7 +173,7 @@ END_TEST
 /* Every byte of the file matters: a flipped byte anywhere is detected. */
 START_TEST(test_ckpt_corruption)
 {
-    const char *p = tpath("a.ckpt"), *q = tpath("b.ckpt");
+    const char *p = cor_test_scratch_path("a.ckpt"), *q = cor_test_scratch_path("b.ckpt");
     unsigned char *b;
     size_t n, params_off = 0;
 
@@ -260,7 +242,7 @@ START_TEST(test_ckpt_corruption)
     ck_assert_ptr_null(cor_ckpt_read(q));
     assert_msg(q, "byte offset 8: checkpoint format version 2");
     /* missing file */
-    ck_assert_ptr_null(cor_ckpt_read(tpath("missing.ckpt")));
+    ck_assert_ptr_null(cor_ckpt_read(cor_test_scratch_path("missing.ckpt")));
     ck_assert_int_eq(cor_last_error()->code, COR_EIO);
     free(b);
 }

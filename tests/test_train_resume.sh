@@ -41,31 +41,8 @@ fail() {
     failed=$((failed + 1))
 }
 
-# The data: class k has a bright k-th quadrant, plus deterministic noise (an LCG).
-python3 - "$tmp/data" <<'EOF' || exit 99
-import os, struct, sys
-d = sys.argv[1]
-os.makedirs(d)
-state = [12345]
-def rnd():
-    state[0] = (state[0] * 1103515245 + 12345) % 2**31
-    return state[0] >> 16
-def write(prefix, n):
-    imgs, labs = bytearray(), bytearray()
-    for i in range(n):
-        k = i % 4
-        for y in range(8):
-            for x in range(8):
-                q = (y >= 4) * 2 + (x >= 4)
-                imgs.append(min(255, (160 if q == k else 40) + rnd() % 60))
-        labs.append(k)
-    with open(os.path.join(d, prefix + "-images-idx3-ubyte"), "wb") as f:
-        f.write(struct.pack(">IIII", 0x803, n, 8, 8) + imgs)
-    with open(os.path.join(d, prefix + "-labels-idx1-ubyte"), "wb") as f:
-        f.write(struct.pack(">II", 0x801, n) + labs)
-write("train", 256)
-write("t10k", 64)
-EOF
+# The data: 4 classes of 8x8 images (tests/make_quadrant_idx.py).
+python3 "${top_srcdir:-.}/tests/make_quadrant_idx.py" "$tmp/data" || exit 99
 
 common="--model cnn-small --data idx:$tmp/data --method heavyball --lr 0.05 --beta 0.9 \
 --batch 16 --steps 48 --seed 7 --deterministic --threads 1 --checkpoint-every 5"

@@ -132,3 +132,46 @@ cor_test_gmp_count_stop(size_t *allocs, size_t *resizes, size_t *frees)
     if (frees)
         *frees = gmp_frees;
 }
+
+/* ---- scratch folder --------------------------------------------------------------------- */
+
+static char scratch[512];
+
+const char *
+cor_test_scratch_make(const char *prefix)
+{
+    const char *base = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+
+    snprintf(scratch, sizeof scratch, "%s/%s.XXXXXX", base, prefix);
+    return mkdtemp(scratch);
+}
+
+const char *
+cor_test_scratch_dir(void)
+{
+    return scratch;
+}
+
+void
+cor_test_scratch_remove(void)
+{
+    char cmd[600];
+
+    if (!scratch[0])
+        return;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", scratch);
+    if (system(cmd) != 0)
+        fprintf(stderr, "testlib: could not remove %s\n", scratch);
+    scratch[0] = 0;
+}
+
+const char *
+cor_test_scratch_path(const char *name)
+{
+    static char buf[4][700];
+    static int k;
+
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", scratch, name);
+    return buf[k];
+}

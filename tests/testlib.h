@@ -47,4 +47,18 @@ int cor_test_run_cases(const char *suite, const cor_test_case *cases, size_t n,
  * NULL). A zero-allocation test asserts allocs + resizes == 0. */
 void cor_test_gmp_count_start(void);
 void cor_test_gmp_count_stop(size_t *allocs, size_t *resizes, size_t *frees);
+/* ---- scratch folder for tests that write files ----------------------------------------- */
+
+/* Creates a fresh folder $TMPDIR/<prefix>.XXXXXX (TMPDIR defaults to /tmp) and makes it the
+ * current scratch folder; returns its path, NULL if it cannot be made. For Check fixtures:
+ * call it in setup, cor_test_scratch_remove in teardown. */
+const char *cor_test_scratch_make(const char *prefix);
+/* The current scratch folder's path. */
+const char *cor_test_scratch_dir(void);
+/* Removes the current scratch folder and everything in it (warns on stderr on failure). */
+void cor_test_scratch_remove(void);
+/* "<scratch folder>/<name>" in one of 4 rotating static buffers (so up to 4 paths can be
+ * used in one expression). */
+const char *cor_test_scratch_path(const char *name);
+
 #endif
