@@ -14,7 +14,7 @@
  * and renamed to FILE when the run ends (also after a divergence), so FILE is always complete
  * and a killed run leaves its rows in FILE.partial. --resume with the same --log drops the
  * rows after the checkpoint's step from FILE.partial and appends, so the finished log of a
- * resumed run has the rows of an uninterrupted one. Columns: kind (train | test), step,
+ * resumed run has the rows of an uninterrupted one. Columns: kind (train | test | val), step,
  * epoch, loss, accuracy, lr, grad_norm, hg_norm, sharpness. Train rows describe the update
  * from theta_k on its batch (loss, |grad| and lr as the stepper computed them; accuracy of
  * the stepper's loss evaluation, train-mode batch norm, free from the objective
@@ -23,7 +23,8 @@
  * eigenvalue by Lanczos with --log-sharpness N every N steps); test rows the whole test set
  * after each epoch. The curvature probes (hg, Lanczos) run before the step at theta_k,
  * restore the batch-norm statistics and draw no data random numbers, so logging them leaves
- * the run unchanged bit for bit (tests/test_train_curvature.sh).
+ * the run unchanged bit for bit (tests/test_train_curvature.sh). With --holdout N the
+ * evaluation rows are "val" rows on N training samples held out of training.
  */
 #include "config.h"
 
@@ -86,6 +87,9 @@ static const char usage[] =
     "                         norm (one extra pass per step; default: the accuracy of the\n"
     "                         step's own train-mode forward pass, free)\n"
     "      --no-eval          no test-set evaluation\n"
+    "      --holdout N        hold N training samples out (a fixed random choice, the same\n"
+    "                         for every --seed) and evaluate on them instead of the test\n"
+    "                         set, which is then never read: rows and summary say 'val'\n"
     "      --checkpoint FILE  write checkpoints there (atomically), after every epoch, at\n"
     "                         the end, and on divergence\n"
     "      --checkpoint-every N  also every N steps\n"
@@ -132,11 +136,14 @@ enum
     OPT_CKPT,
     OPT_CKPTEVERY,
     OPT_RESUME,
-    OPT_THROTTLE
+    OPT_THROTTLE,
+    OPT_HOLDOUT
 };
 
 #define MAX_PARAMS 16
 #define FASHION_DIR "/usr/share/datasets/fashion-mnist"
+/* --holdout's split key (lib/data's generator): fixed, so the split never depends on --seed */
+#define HOLDOUT_KEY UINT64_C(0x686f6c646f7574) /* "holdout" */
 
 /* The options that define a run: stored in a checkpoint's "config" section as key=value
  * text, restored by --resume. NULL means not given (the default applies). */
@@ -165,6 +172,7 @@ enum
     S_AUGMENT,
     S_IMAGESIZE,
     S_DETERMINISTIC,
+    S_HOLDOUT,
     S_COUNT
 };
 
@@ -189,6 +197,7 @@ static const setting setting_template[S_COUNT] = {
     {"batch", "--batch", NULL},         {"seed", "--seed", NULL},
     {"weight_decay", "--weight-decay", NULL}, {"augment", "--augment", NULL},
     {"image_size", "--image-size", NULL}, {"deterministic", "--deterministic", NULL},
+    {"holdout", "--holdout", NULL},
 };
 
 static void
@@ -230,6 +239,7 @@ parse_options(train_opts *o, int argc, char **argv)
         {"checkpoint-every", required_argument, NULL, OPT_CKPTEVERY},
         {"resume", required_argument, NULL, OPT_RESUME},
         {"throttle", required_argument, NULL, OPT_THROTTLE},
+        {"holdout", required_argument, NULL, OPT_HOLDOUT},
         {NULL, 0, NULL, 0},
     };
     int opt;
@@ -309,6 +319,10 @@ parse_options(train_opts *o, int argc, char **argv)
             o->ckpt_every = cli_parse_positive("--checkpoint-every", optarg, 1L << 40);
             break;
         case OPT_RESUME: o->resume = optarg; break;
+        case OPT_HOLDOUT:
+            cli_parse_positive("--holdout", optarg, 1L << 40);
+            o->set[S_HOLDOUT].value = optarg;
+            break;
         case OPT_THROTTLE: o->throttle_ms = cli_parse_positive("--throttle", optarg, 60000); break;
         default: break;
         }
@@ -739,7 +753,8 @@ cor_cmd_train(int argc, char **argv)
     long batch, image_size;
     int c, hh, ww, nclass, diverged = 0, tty = isatty(2);
     double last_loss = NAN, test_loss = NAN, test_acc = NAN, wd, t0, tlast = 0;
-    const char *method;
+    const char *method, *evalkind;
+    size_t holdout;
     cor_table *t;
 
     parse_options(&o, argc, argv);
@@ -785,7 +800,28 @@ cor_cmd_train(int argc, char **argv)
     }
 
     /* data */
-    load_data(&d, sval(&o, S_DATA, NULL), (int)image_size, !o.no_eval);
+    holdout = 0;
+    if (sval(&o, S_HOLDOUT, NULL))
+        holdout = (size_t)cli_parse_positive("--holdout", sval(&o, S_HOLDOUT, NULL), 1L << 40);
+    load_data(&d, sval(&o, S_DATA, NULL), (int)image_size, !o.no_eval && !holdout);
+    if (holdout)
+    {
+        /* the validation split: a fixed key, so that every --seed holds out the same samples */
+        cor_dataset *tr, *va;
+
+        if (holdout >= cor_data_count(d.train))
+            cli_die(CLI_EXIT_USAGE, "--holdout %zu: the training set has only %zu samples",
+                    holdout, cor_data_count(d.train));
+        if (cor_data_holdout_split(&tr, &va, d.train, holdout, HOLDOUT_KEY) != COR_OK)
+            cli_die_lib(CLI_EXIT_IO, "--holdout");
+        cor_data_free(d.train);
+        d.train = tr;
+        if (o.no_eval)
+            cor_data_free(va);
+        else
+            d.test = va;
+    }
+    evalkind = holdout ? "val" : "test";
     cor_data_aug_identity(&aug);
     channel_stats(d.train, d.format, aug.mean, aug.std);
     plain = aug;
@@ -977,7 +1013,7 @@ cor_cmd_train(int argc, char **argv)
         if (pos.batch == 0 && testL)
         {
             evaluate(m, testL, &test_loss, &test_acc);
-            log_row(&lg, "test", pos.step, B.epoch, test_loss, test_acc, NAN, NAN, NAN, NAN);
+            log_row(&lg, evalkind, pos.step, B.epoch, test_loss, test_acc, NAN, NAN, NAN, NAN);
         }
         if (o.ckpt && ((o.ckpt_every && pos.step % (uint64_t)o.ckpt_every == 0) || pos.batch == 0))
             write_checkpoint(o.ckpt, &o, m, s, &pos);
@@ -1026,8 +1062,8 @@ cor_cmd_train(int argc, char **argv)
         ROW_U("epochs_done", pos.epoch);
         ROW_U("nparams", cor_nn_model_nparams(m));
         ROW_D("train_loss", last_loss);
-        ROW_D("test_loss", test_loss);
-        ROW_D("test_accuracy", test_acc);
+        ROW_D(holdout ? "val_loss" : "test_loss", test_loss);
+        ROW_D(holdout ? "val_accuracy" : "test_accuracy", test_acc);
         snprintf(buf, sizeof buf, "%08x", pcrc);
         cli_table_check(t, cor_table_cell_str(t, "params_crc32"));
         cli_table_check(t, cor_table_cell_str(t, buf));

@@ -593,6 +593,21 @@ START_TEST(test_imagenet_read)
                               "image %d channel %d: %d vs %d", i, ch,
                               img.pix[ch * img.h * img.w + p], rgb[i][ch]);
     }
+    /* a subset of a folder copies the file list: sample 0 of {3, 0} is image 3 */
+    {
+        cor_dataset *sub = cor_data_select(ds, (const size_t[]){3, 0}, 2);
+        ck_assert_ptr_nonnull(sub);
+        cor_data_free(ds);
+        ck_assert_uint_eq(cor_data_count(sub), 2);
+        ck_assert_str_eq(cor_data_class_name(sub, 1), "n002");
+        ck_assert_int_eq(cor_data_fetch(sub, 0, &img, &lab), COR_OK);
+        ck_assert_int_eq(lab, 1);
+        ck_assert_int_eq(img.h, 24);
+        ck_assert_int_eq(cor_data_fetch(sub, 1, &img, &lab), COR_OK);
+        ck_assert_int_eq(lab, 0);
+        ck_assert_int_eq(img.h, 16);
+        ds = sub;
+    }
     cor_data_free(ds);
     /* DCT scaling: a 64 x 48 image with min_side 12 decodes at 2/8: 16 x 12 */
     mkdir(cor_test_scratch_path("big"), 0777);
@@ -838,6 +853,94 @@ cifar_aug(cor_data_aug *aug)
     aug->std[0] = 0.25f, aug->std[1] = 0.24f, aug->std[2] = 0.26f;
 }
 
+/* cor_data_select copies the chosen samples; cor_data_holdout_split is a partition of the
+ * samples (each exactly once, each part in the original order), fixed by its key. Sample r of
+ * small_cifar is recognised by pixel 1, (r * 31 + 1) % 256, distinct for r < 256. */
+START_TEST(test_select_holdout)
+{
+    enum { NR = 50, NH = 12 };
+    cor_dataset *ds = small_cifar(NR), *sel, *tr, *va, *tr2, *va2;
+    cor_data_image img = {0};
+    static const size_t idx[4] = {7, 0, 7, 49};
+    int seen[NR] = {0}, c, h, w;
+    int32_t lab;
+
+    sel = cor_data_select(ds, idx, 4);
+    ck_assert_ptr_nonnull(sel);
+    ck_assert_uint_eq(cor_data_count(sel), 4);
+    ck_assert_int_eq(cor_data_nclass(sel), 10);
+    ck_assert_int_eq(cor_data_shape(sel, &c, &h, &w), 1);
+    ck_assert_int_eq(c * h * w, 3072);
+    for (size_t i = 0; i < 4; i++)
+    {
+        ck_assert_int_eq(cor_data_fetch(sel, i, &img, &lab), COR_OK);
+        ck_assert_int_eq(lab, (int)(idx[i] % 10));
+        ck_assert_int_eq(img.pix[1], (int)((idx[i] * 31 + 1) % 256));
+    }
+    cor_data_free(sel);
+    ck_assert_ptr_null(cor_data_select(ds, (const size_t[]){NR}, 1));
+    ck_assert_int_eq(cor_last_error()->code, COR_EINVAL);
+
+    ck_assert_int_eq(cor_data_holdout_split(&tr, &va, ds, NH, 99), COR_OK);
+    ck_assert_uint_eq(cor_data_count(va), NH);
+    ck_assert_uint_eq(cor_data_count(tr), NR - NH);
+    for (int part = 0; part < 2; part++)
+    {
+        const cor_dataset *p = part ? tr : va;
+        int last = -1;
+
+        for (size_t i = 0; i < cor_data_count(p); i++)
+        {
+            ck_assert_int_eq(cor_data_fetch(p, i, &img, &lab), COR_OK);
+            int r = -1;
+            for (int q = 0; q < NR; q++)
+                if (img.pix[1] == (q * 31 + 1) % 256)
+                    r = q;
+            ck_assert_int_ge(r, 0);
+            ck_assert_int_gt(r, last); /* original order */
+            ck_assert_int_eq(lab, r % 10);
+            last = r;
+            seen[r]++;
+        }
+    }
+    for (int r = 0; r < NR; r++)
+        ck_assert_int_eq(seen[r], 1);
+    /* the same key gives the same split; another key another one */
+    ck_assert_int_eq(cor_data_holdout_split(&tr2, &va2, ds, NH, 99), COR_OK);
+    for (size_t i = 0; i < NH; i++)
+    {
+        cor_data_image im2 = {0};
+        ck_assert_int_eq(cor_data_fetch(va, i, &img, NULL), COR_OK);
+        ck_assert_int_eq(cor_data_fetch(va2, i, &im2, NULL), COR_OK);
+        ck_assert_int_eq(img.pix[1], im2.pix[1]);
+        cor_data_image_release(&im2);
+    }
+    cor_data_free(tr2);
+    cor_data_free(va2);
+    ck_assert_int_eq(cor_data_holdout_split(&tr2, &va2, ds, NH, 100), COR_OK);
+    int differ = 0;
+    for (size_t i = 0; i < NH; i++)
+    {
+        cor_data_image im2 = {0};
+        ck_assert_int_eq(cor_data_fetch(va, i, &img, NULL), COR_OK);
+        ck_assert_int_eq(cor_data_fetch(va2, i, &im2, NULL), COR_OK);
+        differ += img.pix[1] != im2.pix[1];
+        cor_data_image_release(&im2);
+    }
+    ck_assert_int_gt(differ, 0);
+    cor_data_free(tr2);
+    cor_data_free(va2);
+    /* bad sizes */
+    ck_assert_int_eq(cor_data_holdout_split(&tr2, &va2, ds, NR, 1), COR_EINVAL);
+    ck_assert_ptr_null(tr2);
+    ck_assert_int_eq(cor_data_holdout_split(&tr2, &va2, ds, 0, 1), COR_EINVAL);
+    cor_data_image_release(&img);
+    cor_data_free(tr);
+    cor_data_free(va);
+    cor_data_free(ds);
+}
+END_TEST
+
 START_TEST(test_loader_thread_equivalence)
 {
     cor_dataset *ds = small_cifar(23);
@@ -1066,6 +1169,7 @@ main(void)
         {"augment_identity_norm", test_augment_identity_norm},
         {"augment_crop_flip", test_augment_crop_flip},
         {"augment_center_resize", test_augment_center_resize},
+        {"select_holdout", test_select_holdout},
         {"loader_thread_equivalence", test_loader_thread_equivalence},
         {"loader_seek_seed", test_loader_seek_seed},
         {"loader_plain_order", test_loader_plain_order},

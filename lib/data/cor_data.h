@@ -151,6 +151,21 @@ const char *cor_data_class_name(const cor_dataset *ds, int k);
 /* The label of sample i (no decoding), or -1 for i out of range. */
 int32_t cor_data_label(const cor_dataset *ds, size_t i);
 
+/* A new data set holding samples idx[0..n) of ds, in that order (indices may repeat), with
+ * ds's format, shape, classes and class names. In-memory sets copy the pixels; ImageNet
+ * folders copy the file paths (decoding stays lazy). NULL on error: COR_EINVAL (NULL ds, an
+ * index out of range, n = 0), COR_ENOMEM. ds may be freed afterwards. */
+cor_dataset *cor_data_select(const cor_dataset *ds, const size_t *idx, size_t n);
+
+/* Splits ds into a training part and a held-out part of nhold samples chosen uniformly at
+ * random by seed (a seeded Fisher-Yates permutation of lib/data's counter-based generator;
+ * both parts keep ds's order). Used for validation: a run can pick its settings on
+ * *hold without ever looking at the test set. Sets *train and *hold (both NULL on error)
+ * and returns COR_OK, COR_EINVAL (nhold = 0 or nhold >= the number of samples), COR_ENOMEM.
+ * ds is not modified. */
+COR_WARN_UNUSED int cor_data_holdout_split(cor_dataset **train, cor_dataset **hold,
+                                           const cor_dataset *ds, size_t nhold, uint64_t seed);
+
 /* Sample i into img (grown as needed) and its label into *label (may be NULL). Reentrant:
  * distinct images may be fetched by several threads at once. Returns COR_OK, COR_EINVAL
  * (i out of range), COR_EIO / COR_EPARSE (an ImageNet file that cannot be read or decoded:

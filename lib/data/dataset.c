@@ -19,6 +19,14 @@
 #include "cor_sys.h"
 #include "data_impl.h"
 
+static int
+cmp_size(const void *a, const void *b)
+{
+    size_t x = *(const size_t *)a, y = *(const size_t *)b;
+
+    return (x > y) - (x < y);
+}
+
 /* ---- the object -------------------------------------------------------------------------- */
 
 cor_dataset *
@@ -167,6 +175,97 @@ cor_data_fetch(const cor_dataset *ds, size_t i, cor_data_image *img, int32_t *la
     if (label)
         *label = ds->labels[i];
     return COR_OK;
+}
+
+/* ---- subsets ------------------------------------------------------------------------------- */
+
+cor_dataset *
+cor_data_select(const cor_dataset *ds, const size_t *idx, size_t n)
+{
+    cor_dataset *out;
+    size_t sz;
+
+    if (!ds || !idx || n == 0)
+    {
+        COR_ERROR(COR_EINVAL, "cor_data_select: %s", !ds || !idx ? "NULL argument" : "no samples");
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        if (idx[i] >= ds->n)
+        {
+            COR_ERROR(COR_EINVAL, "cor_data_select: sample %zu of %zu", idx[i], ds->n);
+            return NULL;
+        }
+    if (!(out = cor_data_alloc_internal(ds->kind, ds->format)))
+        goto nomem;
+    out->c = ds->c;
+    out->h = ds->h;
+    out->w = ds->w;
+    out->min_side = ds->min_side;
+    out->nclass = ds->nclass;
+    if (!(out->labels = cor_mallocarray(n, sizeof *out->labels)))
+        goto nomem;
+    for (size_t i = 0; i < n; i++)
+        out->labels[i] = ds->labels[idx[i]];
+    if (ds->class_names)
+    {
+        if (!(out->class_names = cor_calloc((size_t)ds->nclass, sizeof *out->class_names)))
+            goto nomem;
+        for (int k = 0; k < ds->nclass; k++)
+            if (!(out->class_names[k] = cor_strdup(ds->class_names[k])))
+                goto nomem;
+    }
+    if (ds->kind == DATA_MEM)
+    {
+        sz = (size_t)ds->c * (size_t)ds->h * (size_t)ds->w;
+        if (!(out->pix = cor_mallocarray(n, sz)))
+            goto nomem;
+        for (size_t i = 0; i < n; i++)
+            memcpy(out->pix + i * sz, ds->pix + idx[i] * sz, sz);
+        out->n = n;
+    }
+    else
+    {
+        if (!(out->files = cor_calloc(n, sizeof *out->files)))
+            goto nomem;
+        out->n = n; /* cor_data_free frees the paths copied so far */
+        for (size_t i = 0; i < n; i++)
+            if (!(out->files[i] = cor_strdup(ds->files[idx[i]])))
+                goto nomem;
+    }
+    return out;
+nomem:
+    cor_data_free(out);
+    COR_ERROR(COR_ENOMEM, "cor_data_select: out of memory for %zu samples", n);
+    return NULL;
+}
+
+int
+cor_data_holdout_split(cor_dataset **train, cor_dataset **hold, const cor_dataset *ds,
+                       size_t nhold, uint64_t seed)
+{
+    size_t n = cor_data_count(ds), *perm;
+    int st = COR_OK;
+
+    *train = *hold = NULL;
+    if (!ds || nhold == 0 || nhold >= n)
+        return COR_ERROR(COR_EINVAL, "cor_data_holdout_split: %zu held out of %zu samples",
+                         nhold, n);
+    if (!(perm = cor_mallocarray(n, sizeof *perm)))
+        return COR_ERROR(COR_ENOMEM, "cor_data_holdout_split: out of memory");
+    cor_data_permutation(perm, n, seed);
+    /* each part in the original order: sort the two index ranges */
+    qsort(perm, nhold, sizeof *perm, cmp_size);
+    qsort(perm + nhold, n - nhold, sizeof *perm, cmp_size);
+    if (!(*hold = cor_data_select(ds, perm, nhold))
+        || !(*train = cor_data_select(ds, perm + nhold, n - nhold)))
+    {
+        st = cor_last_error()->code;
+        cor_data_free(*hold);
+        *hold = NULL;
+    }
+    cor_free(perm);
+    return st;
 }
 
 /* ---- a byte stream with an offset, plain or gzip ------------------------------------------ */
