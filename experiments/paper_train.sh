@@ -158,7 +158,7 @@ small)
     grid third mlp:784-256-256-10 "idx:$data" "32" "$lrs" 30 - - -
     grid resnet resnet-small "idx:$data" "32 16 64 128" "$lrs" 30 - --log-hg,6 -
     grid vgg vgg-small "idx:$data" "32" "$lrs" 30 - - -
-    grid capped resnet-small "idx:$data" "32 16 64 128" "" 30 1 - --no-eval
+    grid capped resnet-small "idx:$data" "32 16 64 128" "" 30 1 - -
     ntrain=256
     ntest=256
     ;;
@@ -173,8 +173,7 @@ paper)
     if [ -n "$imagenet" ]; then
         grid capped resnet50 "imagenet:$imagenet" "1024 256 512 2048 4096" "$lrs" 90 10 - -
     elif [ -n "$cifar" ]; then
-        grid capped resnet18-cifar "cifar10:$cifar" "4096 128 512 1024 2048" "" 200 10 - \
-            --no-eval
+        grid capped resnet18-cifar "cifar10:$cifar" "4096 128 512 1024 2048" "" 200 10 - -
     fi
     [ -n "$cifar$imagenet" ] || die "--scale paper needs --cifar10 DIR and/or --imagenet DIR"
     ;;
