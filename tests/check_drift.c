@@ -28,25 +28,16 @@ static cor_node V[2];
 static void
 setup(void)
 {
-    P = cor_expr_pool_alloc();
-    V[0] = cor_expr_var(P, "x");
-    V[1] = cor_expr_var(P, "y");
+    P = cor_test_expr_setup("x,y", V);
 }
 
 static void
 teardown(void)
 {
-    cor_expr_pool_free(P);
+    cor_test_expr_teardown();
 }
 
-static cor_node
-parse(const char *s)
-{
-    cor_node n = COR_NODE_NONE;
-    ck_assert_msg(cor_expr_parse(&n, NULL, s, COR_PARSE_KNOWN_VARS, P) == COR_OK, "%s: %s", s,
-                  cor_last_error()->msg);
-    return n;
-}
+#define parse cor_test_parse
 
 static void
 set2(mpfr_t *x, const char *a, const char *b)

@@ -24,26 +24,16 @@ static cor_node V[3];
 static void
 setup(void)
 {
-    P = cor_expr_pool_alloc();
-    V[0] = cor_expr_var(P, "x");
-    V[1] = cor_expr_var(P, "y");
-    V[2] = cor_expr_var(P, "z");
+    P = cor_test_expr_setup("x,y,z", V);
 }
 
 static void
 teardown(void)
 {
-    cor_expr_pool_free(P);
+    cor_test_expr_teardown();
 }
 
-static cor_node
-parse(const char *s)
-{
-    cor_node n = COR_NODE_NONE;
-    ck_assert_msg(cor_expr_parse(&n, NULL, s, COR_PARSE_KNOWN_VARS, P) == COR_OK, "%s: %s", s,
-                  cor_last_error()->msg);
-    return n;
-}
+#define parse cor_test_parse
 
 /* ---- Taylor coefficients of known functions ------------------------------------------- */
 

@@ -13,6 +13,7 @@
 #include "cor_expr.h"
 #include "cor_objective.h"
 #include "cor_vspace.h"
+#include "testlib.h"
 
 static cor_expr_pool *P;
 static cor_node X[2];
@@ -20,24 +21,16 @@ static cor_node X[2];
 static void
 setup(void)
 {
-    P = cor_expr_pool_alloc();
-    X[0] = cor_expr_var(P, "x");
-    X[1] = cor_expr_var(P, "y");
+    P = cor_test_expr_setup("x,y", X);
 }
 
 static void
 teardown(void)
 {
-    cor_expr_pool_free(P);
+    cor_test_expr_teardown();
 }
 
-static cor_node
-parse(const char *text)
-{
-    cor_node f;
-    ck_assert_int_eq(cor_expr_parse(&f, NULL, text, COR_PARSE_KNOWN_VARS, P), COR_OK);
-    return f;
-}
+#define parse cor_test_parse
 
 static cor_vspace *
 space(cor_kind k, size_t n)

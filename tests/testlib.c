@@ -2,6 +2,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <string.h>
+
+#include <check.h>
 #include <gmp.h>
 
 #include "testlib.h"
@@ -174,4 +177,46 @@ cor_test_scratch_path(const char *name)
     k = (k + 1) % 4;
     snprintf(buf[k], sizeof buf[k], "%s/%s", scratch, name);
     return buf[k];
+}
+
+/* ---- expression fixture ------------------------------------------------------------------ */
+
+static cor_expr_pool *expr_pool;
+
+cor_expr_pool *
+cor_test_expr_setup(const char *vars, cor_node *V)
+{
+    char name[64];
+    size_t k = 0;
+
+    expr_pool = cor_expr_pool_alloc();
+    ck_assert_ptr_nonnull(expr_pool);
+    for (const char *p = vars; *p;)
+    {
+        size_t len = strcspn(p, ",");
+
+        ck_assert_msg(len > 0 && len < sizeof name && k < 16, "cor_test_expr_setup: '%s'", vars);
+        memcpy(name, p, len);
+        name[len] = 0;
+        V[k++] = cor_expr_var(expr_pool, name);
+        p += len + (p[len] == ',');
+    }
+    return expr_pool;
+}
+
+void
+cor_test_expr_teardown(void)
+{
+    cor_expr_pool_free(expr_pool);
+    expr_pool = NULL;
+}
+
+cor_node
+cor_test_parse(const char *s)
+{
+    cor_node n = COR_NODE_NONE;
+
+    ck_assert_msg(cor_expr_parse(&n, NULL, s, COR_PARSE_KNOWN_VARS, expr_pool) == COR_OK,
+                  "%s: %s", s, cor_last_error()->msg);
+    return n;
 }

@@ -61,4 +61,19 @@ void cor_test_scratch_remove(void);
  * used in one expression). */
 const char *cor_test_scratch_path(const char *name);
 
+/* ---- expression fixture ------------------------------------------------------------------ */
+
+#include "cor_expr.h"
+
+/* For the tests of the expression modules: makes a pool and the variables named in vars
+ * (comma-separated, at most 16) into V[0..], and returns the pool (failing the test when it
+ * cannot be made). One fixture at a time: call it in a Check setup, cor_test_expr_teardown
+ * in its teardown. */
+cor_expr_pool *cor_test_expr_setup(const char *vars, cor_node *V);
+/* Frees the fixture's pool. */
+void cor_test_expr_teardown(void);
+/* Parses s in the fixture's pool (COR_PARSE_KNOWN_VARS: only its variables); fails the test,
+ * naming s and the parser's message, when s does not parse. */
+cor_node cor_test_parse(const char *s);
+
 #endif
