@@ -316,10 +316,10 @@ cor_jit_d_compile(const cor_tape *t, const double *regs, const double *lcv, cons
     memset(&G, 0, sizeof G);
     G.regs = regs;
     size_t nr = lp->nregs ? lp->nregs : 1;
-    /* chunk of each instruction: cut when the statements (a sum counts its terms) of the
-     * current chunk reach COR_JIT_CHUNK */
     if (pure && chunk_count(lp, NULL) > 1)
         return NULL; /* one function only: the pure code has no register file to pass on */
+    /* chunk of each instruction: cut when the statements (a sum counts its terms) of the
+     * current chunk reach COR_JIT_CHUNK */
     uint32_t *chunk_of = cor_mallocarray(lp->nins ? lp->nins : 1, sizeof *chunk_of);
     size_t nchunks = chunk_of ? chunk_count(lp, chunk_of) : 0;
     unsigned char *isconst = cor_calloc(nr, 1);
