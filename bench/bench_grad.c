@@ -1,8 +1,10 @@
 /* bench_grad.c -- gradient through a compiled tape against hand-written gradient code.
  *
  * For each loss, the gradient is built symbolically (cor_diff_grad), compiled into one tape
- * whose outputs are the n partial derivatives, and evaluated with cor_eval_d_run (double)
- * and cor_eval_mpfr_run (MPFR, 256 bits). The same gradient is written by hand, as a
+ * whose outputs are the n partial derivatives, and evaluated in double through the native
+ * entry (cor_eval_d_native: a pure native function, called directly as fn(out, in), when
+ * libgccjit is there and the program fits one function) and through cor_eval_d_run, and in
+ * MPFR (256 bits) through cor_eval_mpfr_run. The same gradient is written by hand, as a
  * competent engineer would: straight-line double code; MPFR code with every temporary
  * allocated once, mpfr_fma for the dot products and the accumulation. Losses:
  *   rosenbrock   f(x, y) = 0.5 (a - x)^2 + b (y - x^2)^2, a = 1, b = 5 (2 variables: this
@@ -15,9 +17,11 @@
  *                so both compute the same function.
  * Timing: clock_gettime(CLOCK_MONOTONIC); the number of calls per sample is doubled until a
  * sample takes at least 0.2 s, then the median of 5 samples is reported per call.
- * Output: a TSV table (preamble lines start with '#') with columns loss, backend, n,
+ * Output: a TSV table (preamble lines start with '#') with columns loss, backend, entry
+ * (native_fn: the native entry; cor_eval_d_run or cor_eval_mpfr_run: the workspace call;
+ * both double rows of a loss share one hand_us), n,
  * tape_instr (instructions of the tape), lowered_instr (of its lowered program, eval_impl.h),
- * engine (double: "native(T s)" when the tape was compiled with libgccjit, in T seconds,
+ * engine (double: "native(T s)" when the code was compiled with libgccjit, in T seconds,
  * before timing; else "interpreter"), tape_us, hand_us, ratio (tape/hand), target (the issue's bound on the ratio:
  * 2 in double, 1.5 in MPFR), meets (yes/no) and max_rel_diff = max_j |g_tape_j - g_hand_j| /
  * max_j |g_hand_j| (a correctness check: it must be of the order of the unit roundoff). The
@@ -74,10 +78,13 @@ cmp_double(const void *a, const void *b)
 }
 
 /* --reps N: every function runs once untimed (first calls resolve symbols and touch memory),
- * then exactly N times in measured_loop, one sample. For instruction counts:
- *   valgrind --tool=callgrind --toggle-collect=measured_loop bench_grad --reps N
+ * then exactly N times in measured_loop (measured_loop_native for a native entry), one
+ * sample. For instruction counts:
+ *   valgrind --tool=callgrind --toggle-collect=measured_loop
+ *            --toggle-collect=measured_loop_native bench_grad --reps N
  * collects only the measured loops, so the inclusive count of tape_run_d, rosen_hand_d, ...
- * divided by N is the cost of one call. 0: timed as described above. */
+ * (and of measured_loop_native, loop included) divided by N is the cost of one call. 0:
+ * timed as described above. */
 static unsigned long fixed_reps;
 /* --only NAME: run only that loss (rosenbrock, rosen100 or logistic). */
 static const char *only;
@@ -92,29 +99,69 @@ measured_loop(bench_fn volatile fn, void *ctx, unsigned long reps)
         fn(ctx);
 }
 
+/* The same loop for a native entry of a tape (cor_eval_d_native), called directly as a user
+ * calls it: fn(out, in), its status collected (checked after the loop). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static int
+measured_loop_native(cor_eval_d_fn volatile fn, double *out, const double *in,
+                     unsigned long reps)
+{
+    int st = COR_OK;
+    for (unsigned long r = 0; r < reps; r++)
+        st |= fn(out, in);
+    return st;
+}
+
+/* What is timed: fn(ctx), or native(out, in) when native is not NULL. */
+typedef struct
+{
+    bench_fn fn;
+    void *ctx;
+    cor_eval_d_fn native;
+    double *out;
+    const double *in;
+} timed;
+
+static void
+timed_reps(const timed *T, unsigned long reps)
+{
+    if (T->native)
+    {
+        if (measured_loop_native(T->native, T->out, T->in, reps) != COR_OK)
+        {
+            fprintf(stderr, "bench_grad: native entry: non-finite gradient\n");
+            exit(2);
+        }
+    }
+    else
+        measured_loop(T->fn, T->ctx, reps);
+}
+
 /* Median over NSAMPLES of the time per call, in microseconds. */
 static double
-time_us(bench_fn fn_arg, void *ctx)
+time_timed_us(const timed *T)
 {
-    /* Called through a volatile pointer, so that the compiler cannot inline the body into
-     * the timing loop and hoist its loop-invariant work out of it. */
-    bench_fn volatile fn = fn_arg;
     double sample[NSAMPLES], t0, t;
-    unsigned long reps = 1, r;
+    unsigned long reps = 1;
     int k;
 
     if (fixed_reps)
     {
-        fn(ctx);
+        /* once, outside the measured loops (first calls resolve symbols and touch memory) */
+        if (T->native)
+            (void)T->native(T->out, T->in);
+        else
+            T->fn(T->ctx);
         t0 = now_s();
-        measured_loop(fn, ctx, fixed_reps);
+        timed_reps(T, fixed_reps);
         return (now_s() - t0) / (double)fixed_reps * 1e6;
     }
     for (;;)
     {
         t0 = now_s();
-        for (r = 0; r < reps; r++)
-            fn(ctx);
+        timed_reps(T, reps);
         t = now_s() - t0;
         if (t >= MIN_SAMPLE_S)
             break;
@@ -123,12 +170,28 @@ time_us(bench_fn fn_arg, void *ctx)
     for (k = 0; k < NSAMPLES; k++)
     {
         t0 = now_s();
-        for (r = 0; r < reps; r++)
-            fn(ctx);
+        timed_reps(T, reps);
         sample[k] = (now_s() - t0) / (double)reps * 1e6;
     }
     qsort(sample, NSAMPLES, sizeof sample[0], cmp_double);
     return sample[NSAMPLES / 2];
+}
+
+/* fn(ctx), called through a volatile pointer in a loop of its own (measured_loop), so that
+ * the compiler cannot inline the body into the timing loop and hoist its loop-invariant
+ * work out of it. */
+static double
+time_us(bench_fn fn, void *ctx)
+{
+    timed T = {fn, ctx, NULL, NULL, NULL};
+    return time_timed_us(&T);
+}
+
+static double
+time_native_us(cor_eval_d_fn fn, double *out, const double *in)
+{
+    timed T = {NULL, NULL, fn, out, in};
+    return time_timed_us(&T);
 }
 
 /* ---- data ------------------------------------------------------------------------------ */
@@ -219,6 +282,8 @@ typedef struct
 {
     const char *name;
     double jit_s; /* compilation time of the double tape to native code, -1: none */
+    cor_eval_d_fn native; /* the native entry (cor_eval_d_native), NULL: none */
+    double native_s;      /* its compilation time */
     cor_expr_pool *pool;
     size_t n;
     cor_node *vars, *grad;
@@ -280,6 +345,14 @@ tape_bench_init(tape_bench *B, const char *name, const char *src, size_t n, char
     {
         double t0 = now_s();
         B->jit_s = cor_eval_d_set_jit(B->wd, COR_JIT_NOW) == COR_OK ? now_s() - t0 : -1.0;
+        /* the pure native entry: COR_EUNSUP without libgccjit, and for programs compiled in
+         * pieces (longer than COR_JIT_CHUNK statements), where the call costs nothing
+         * against the arithmetic and cor_eval_d_run is the entry */
+        t0 = now_s();
+        if (cor_eval_d_native(&B->native, B->wd) == COR_OK)
+            B->native_s = now_s() - t0;
+        else
+            B->native = NULL;
     }
 }
 
@@ -571,8 +644,8 @@ max_rel_diff_mpfr(const mpfr_t *a, const mpfr_t *b, size_t n)
 }
 
 static void
-row(const char *loss, const char *backend, size_t n, const tape_bench *B, double tape_us,
-    double hand_us, double diff)
+row(const char *loss, const char *backend, const char *entry, size_t n, const tape_bench *B,
+    double tape_us, double hand_us, double diff)
 {
     int dbl = strcmp(backend, "double") == 0;
     double target = dbl ? 2.0 : 1.5;
@@ -582,18 +655,20 @@ row(const char *loss, const char *backend, size_t n, const tape_bench *B, double
 
     if (!dbl)
         snprintf(engine, sizeof engine, "interpreter");
+    else if (strcmp(entry, "native_fn") == 0)
+        snprintf(engine, sizeof engine, "native(%.3fs)", B->native_s);
     else if (B->jit_s >= 0)
         snprintf(engine, sizeof engine, "native(%.3fs)", B->jit_s);
     else
         snprintf(engine, sizeof engine, "interpreter");
-    printf("%s\t%s\t%zu\t%zu\t%zu\t%s\t%.4g\t%.4g\t%.3f\t%.1f\t%s\t%.3e\n", loss, backend,
-           n, cor_tape_ninstr(B->tape), B->tape->lp->nins, engine, tape_us, hand_us, ratio,
-           target, ratio <= target ? "yes" : "no", diff);
+    printf("%s\t%s\t%s\t%zu\t%zu\t%zu\t%s\t%.4g\t%.4g\t%.3f\t%.1f\t%s\t%.3e\n", loss,
+           backend, entry, n, cor_tape_ninstr(B->tape), B->tape->lp->nins, engine, tape_us,
+           hand_us, ratio, target, ratio <= target ? "yes" : "no", diff);
     fflush(stdout);
     if (!(diff <= lim))
     {
-        fprintf(stderr, "bench_grad: %s/%s: tape and hand-written gradients differ (%.3e)\n",
-                loss, backend, diff);
+        fprintf(stderr, "bench_grad: %s/%s/%s: tape and hand-written gradients differ (%.3e)\n",
+                loss, backend, entry, diff);
         nbad++;
     }
 }
@@ -634,14 +709,17 @@ bench_rosen(size_t n)
     }
 
     {
-        double tt = time_us(tape_run_d, &B);
+        double tn = B.native ? time_native_us(B.native, B.out_d, B.in_d) : 0;
         double th = time_us(n == 2 ? rosen2_hand_d : rosen_hand_d, &H);
-        row(loss, "double", n, &B, tt, th, max_rel_diff_d(B.out_d, H.g, n));
+        if (B.native)
+            row(loss, "double", "native_fn", n, &B, tn, th, max_rel_diff_d(B.out_d, H.g, n));
+        double tt = time_us(tape_run_d, &B);
+        row(loss, "double", "cor_eval_d_run", n, &B, tt, th, max_rel_diff_d(B.out_d, H.g, n));
     }
     {
         double tt = time_us(tape_run_mpfr, &B);
         double th = time_us(rosen_hand_mpfr, &H);
-        row(loss, "mpfr256", n, &B, tt, th,
+        row(loss, "mpfr256", "cor_eval_mpfr_run", n, &B, tt, th,
             max_rel_diff_mpfr((const mpfr_t *)B.out_m, (const mpfr_t *)H.mg, n));
     }
     rosen_hand_clear(&H);
@@ -686,14 +764,19 @@ bench_logistic(void)
     }
 
     {
-        double tt = time_us(tape_run_d, &B);
+        double tn = B.native ? time_native_us(B.native, B.out_d, B.in_d) : 0;
         double th = time_us(log_hand_d, H);
-        row("logistic", "double", LOG_D, &B, tt, th, max_rel_diff_d(B.out_d, H->g, LOG_D));
+        if (B.native)
+            row("logistic", "double", "native_fn", LOG_D, &B, tn, th,
+                max_rel_diff_d(B.out_d, H->g, LOG_D));
+        double tt = time_us(tape_run_d, &B);
+        row("logistic", "double", "cor_eval_d_run", LOG_D, &B, tt, th,
+            max_rel_diff_d(B.out_d, H->g, LOG_D));
     }
     {
         double tt = time_us(tape_run_mpfr, &B);
         double th = time_us(log_hand_mpfr, H);
-        row("logistic", "mpfr256", LOG_D, &B, tt, th,
+        row("logistic", "mpfr256", "cor_eval_mpfr_run", LOG_D, &B, tt, th,
             max_rel_diff_mpfr((const mpfr_t *)B.out_m, (const mpfr_t *)H->mg, LOG_D));
     }
     log_hand_clear(H);
@@ -747,7 +830,7 @@ main(int argc, char **argv)
            NSAMPLES, MIN_SAMPLE_S);
     printf("# logistic: m=%d d=%d data_seed=%u; rosenbrock: a=%s b=%s; mpfr precision=%d\n",
            LOG_M, LOG_D, DATA_SEED, rosen_a, rosen_b, PREC);
-    printf("loss\tbackend\tn\ttape_instr\tlowered_instr\tengine\ttape_us\thand_us\tratio\t"
+    printf("loss\tbackend\tentry\tn\ttape_instr\tlowered_instr\tengine\ttape_us\thand_us\tratio\t"
            "target\tmeets\tmax_rel_diff\n");
     if (!only || !strcmp(only, "rosenbrock"))
         bench_rosen(2);

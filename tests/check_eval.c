@@ -1,7 +1,7 @@
 /* check_eval.c -- tapes: exact constants at any precision, double vs MPFR, non-finite
  * outcomes, compile errors, scales, and no allocation while running; the lowered program
  * (eval_impl.h) against exact rational values; native code (jit.c) against the interpreter,
- * bit for bit. */
+ * bit for bit, through cor_eval_d_run and through the native entry (cor_eval_d_native). */
 #include <check.h>
 #include <math.h>
 #include <stdio.h>
@@ -549,6 +549,117 @@ START_TEST(test_jit_long_sum_and_auto)
 }
 END_TEST
 
+/* ---- the native entry (cor_eval_d_native) ------------------------------------------------ */
+
+START_TEST(test_native_entry)
+{
+    /* the pure native function gives the same bits and status as cor_eval_d_run, finite or
+     * not; it leaves the workspace alone (scale still refers to the last run); long programs
+     * and builds without libgccjit get COR_EUNSUP */
+    static const char *exprs[] = {
+        "0.5*(1-x)^2 + 5*(y-x^2)^2",
+        "exp(x)*sin(y) - log1p(x^2)/(1 + y^2) + log(2 + y^2) + expm1(x/4)",
+        "sigmoid(3*x - y) + softplus(-2*y) + tanh(x*y) + sqrt(1 + x^2) + cos(x)^2",
+        "abs(x - y) + min(x, y)^3 - max(x, 2*y) + sign(x*y)*x + (1/3)*x - (5/7)*y + 0.1",
+        "log(x) + sqrt(y) + 1/x", /* NaN for x < 0 or y < 0, infinite at x = 0 */
+    };
+    /* points with finite, NaN and infinite outputs (the last ones for exprs[4]) */
+    static const double pts[][2] = {{0.75, -1.5}, {-1.25, 2.0}, {1.5, 0.25}, {2.0, 3.0},
+                                    {-0.5, -0.5}, {0.0, 1.0}, {-0.0, 4.0}, {3.5, 0.0}};
+    const int npts = (int)(sizeof pts / sizeof pts[0]);
+    int avail = cor_jit_available(), saw_nonfinite = 0;
+    for (size_t e = 0; e < sizeof exprs / sizeof exprs[0]; e++)
+    {
+        cor_node outs[5];
+        outs[0] = parse(exprs[e]);
+        ck_assert_int_eq(cor_diff_grad(outs + 1, P, outs[0], 2, V), COR_OK);
+        ck_assert_int_eq(cor_diff_hvp(outs + 3, P, outs[0], outs + 1, 2, V, V), COR_OK);
+        cor_tape *t = cor_tape_alloc(P, 2, V, 5, outs);
+        /* wi interprets; wj runs native code through cor_eval_d_run (when available) and
+         * provides the native entry */
+        cor_eval_d *wi = cor_eval_d_alloc(t), *wj = cor_eval_d_alloc(t);
+        ck_assert_int_eq(cor_eval_d_set_jit(wi, COR_JIT_OFF), COR_OK);
+        ck_assert_int_eq(cor_eval_d_set_jit(wj, COR_JIT_NOW), avail ? COR_OK : COR_EUNSUP);
+        cor_eval_d_fn fn = (cor_eval_d_fn)1, fn2 = NULL;
+        int st = cor_eval_d_native(&fn, wj);
+        if (!avail)
+        {
+            ck_assert_int_eq(st, COR_EUNSUP);
+            ck_assert_int_eq(cor_last_error()->code, COR_EUNSUP);
+            ck_assert_ptr_null((void *)fn);
+            cor_eval_d_free(wi);
+            cor_eval_d_free(wj);
+            cor_tape_free(t);
+            continue;
+        }
+        ck_assert_int_eq(st, COR_OK);
+        ck_assert_ptr_nonnull((void *)fn);
+        ck_assert_int_eq(cor_eval_d_native(&fn2, wj), COR_OK);
+        ck_assert(fn2 == fn); /* compiled once */
+        for (int k = 0; k < npts; k++)
+        {
+            double oi[5], oj[5], on[5];
+            int ri = cor_eval_d_run(wi, oi, pts[k]), rj = cor_eval_d_run(wj, oj, pts[k]);
+            int rn = fn(on, pts[k]);
+            ck_assert_int_eq(ri, rj);
+            ck_assert_int_eq(ri, rn);
+            saw_nonfinite |= ri == COR_NONFINITE;
+            for (int o = 0; o < 5; o++)
+                ck_assert_msg(same_bits(oi[o], on[o]) && same_bits(oj[o], on[o]),
+                              "%s, output %d at (%.17g, %.17g): interpreter %.17g, "
+                              "native entry %.17g", exprs[e], o, pts[k][0], pts[k][1], oi[o],
+                              on[o]);
+        }
+        /* scale after native calls refers to the last cor_eval_d_run (point 2), on both an
+         * interpreting and a native workspace (whose r holds only the saved inputs) */
+        cor_eval_d_fn fi;
+        ck_assert_int_eq(cor_eval_d_native(&fi, wi), COR_OK);
+        double o[5], si[5], sj[5], ref[5];
+        ck_assert_int_eq(cor_eval_d_run(wi, o, pts[2]), COR_OK);
+        ck_assert_int_eq(cor_eval_d_run(wj, o, pts[2]), COR_OK);
+        ck_assert_int_eq(cor_eval_d_scale(wi, ref), COR_OK);
+        for (int k = 0; k < npts; k++)
+            if (k != 2)
+            {
+                (void)fi(o, pts[k]);
+                (void)fn(o, pts[k]);
+            }
+        ck_assert_int_eq(cor_eval_d_scale(wi, si), COR_OK);
+        ck_assert_int_eq(cor_eval_d_scale(wj, sj), COR_OK);
+        for (int i = 0; i < 5; i++)
+            ck_assert_msg(same_bits(si[i], ref[i]) && same_bits(sj[i], ref[i]),
+                          "%s: scale %d after native calls %.17g / %.17g, expected %.17g",
+                          exprs[e], i, si[i], sj[i], ref[i]);
+        /* valid until the workspace is freed: wj's entry outlives wi */
+        cor_eval_d_free(wi);
+        ck_assert_int_eq(fn(o, pts[2]), COR_OK);
+        cor_eval_d_free(wj);
+        cor_tape_free(t);
+    }
+    ck_assert(saw_nonfinite || !avail);
+
+    /* a program that does not fit one native function: COR_EUNSUP, cor_eval_d_run works */
+    char *src = malloc(300 * 32);
+    size_t len = 0;
+    for (int i = 0; i < 300; i++)
+        len += (size_t)snprintf(src + len, 300 * 32 - len, "%ssin(x + %d*y)", i ? " + " : "",
+                                i + 2);
+    cor_node f = parse(src);
+    free(src);
+    cor_tape *t = cor_tape_alloc(P, 2, V, 1, &f);
+    ck_assert(!cor_jit_d_one_piece(t));
+    cor_eval_d *w = cor_eval_d_alloc(t);
+    cor_eval_d_fn fn = (cor_eval_d_fn)1;
+    ck_assert_int_eq(cor_eval_d_native(&fn, w), COR_EUNSUP);
+    ck_assert_int_eq(cor_last_error()->code, COR_EUNSUP);
+    ck_assert_ptr_null((void *)fn);
+    double o, x[2] = {0.5, -0.25};
+    ck_assert_int_eq(cor_eval_d_run(w, &o, x), COR_OK);
+    cor_eval_d_free(w);
+    cor_tape_free(t);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -558,7 +669,7 @@ main(void)
         {"no_alloc", test_run_allocates_nothing},    {"scale", test_scale_bounds_cancellation},
         {"no_leak", test_run_transcendental_no_leak},
         {"lowered_exact", test_lowered_exact},       {"jit_bits", test_jit_matches_interpreter},
-        {"jit_auto", test_jit_long_sum_and_auto},
+        {"jit_auto", test_jit_long_sum_and_auto},   {"native_entry", test_native_entry},
     };
     return cor_test_run_cases("eval", tests, sizeof tests / sizeof tests[0], setup, teardown);
 }

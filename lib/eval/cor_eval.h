@@ -58,6 +58,25 @@ int cor_eval_d_run(cor_eval_d *w, double *out, const double *in);
 /* Magnitudes of the outputs of the last run (see above); requires a previous run. */
 int cor_eval_d_scale(cor_eval_d *w, double *scale);
 
+/* A native function of a tape: out[0..nout) = the outputs at in[0..nin) (out must not
+ * overlap in); returns COR_OK, or COR_NONFINITE when an output is NaN or infinite (all
+ * outputs are still written). */
+typedef int (*cor_eval_d_fn)(double *out, const double *in);
+/* The native entry of w: *fn = a function computing exactly what cor_eval_d_run(w, out, in)
+ * computes, the same bits and the same status, compiled with libgccjit on the first call
+ * (about 0.05 s plus 0.6 ms per instruction; later calls return the same function at once).
+ * The function is pure: it reads in, writes out, and touches no workspace memory, so any
+ * number of threads may call it at once; it saves the per-call cost of cor_eval_d_run (which
+ * also keeps the inputs for cor_eval_d_scale), which matters for tapes of a few tens of
+ * instructions. It stays valid until w is freed. cor_eval_d_scale keeps referring to the
+ * last cor_eval_d_run of w: calls of *fn do not count as runs. The first call of
+ * cor_eval_d_native on w must not overlap any other use of w (it changes w).
+ * COR_EUNSUP (and *fn = NULL) when the library was built without libgccjit, when the
+ * program is too long for one native function (more than about 512 statements: then the
+ * arithmetic dominates and cor_eval_d_run, which compiles such tapes in pieces, is the way),
+ * or when the compilation failed; COR_OK otherwise. */
+int cor_eval_d_native(cor_eval_d_fn *fn, cor_eval_d *w);
+
 /* ---- MPFR ------------------------------------------------------------------------------ */
 
 /* An MPFR workspace at precision prec (MPFR_PREC_MIN..MPFR_PREC_MAX, COR_EINVAL otherwise). */

@@ -29,6 +29,8 @@ struct cor_eval_d
     unsigned long work;/* instructions interpreted so far (COR_JIT_AUTO) */
     cor_jit *jit;
     cor_jit_fn_d fn;
+    cor_jit *pjit;     /* the pure native entry (cor_eval_d_native), compiled when asked */
+    int pjit_failed;   /* its compilation was tried and failed */
 };
 
 static double
@@ -89,6 +91,7 @@ cor_eval_d_free(cor_eval_d *w)
     cor_free(w->lcv);
     cor_free(w->tf);
     cor_jit_free(w->jit);
+    cor_jit_free(w->pjit);
     cor_free(w);
 }
 
@@ -230,7 +233,7 @@ compile(cor_eval_d *w)
 {
     if (!w->jit && !w->jit_failed)
     {
-        w->jit = cor_jit_d_compile(w->t, w->r, w->lcv, w->tf);
+        w->jit = cor_jit_d_compile(w->t, w->r, w->lcv, w->tf, 0);
         if (w->jit)
             w->fn = w->policy != COR_JIT_OFF ? cor_jit_d_fn(w->jit) : NULL;
         else
@@ -250,6 +253,32 @@ cor_eval_d_set_jit(cor_eval_d *w, int policy)
                              cor_jit_available() ? "compilation failed" : "built without libgccjit");
     }
     w->fn = policy != COR_JIT_OFF && w->jit ? cor_jit_d_fn(w->jit) : NULL;
+    return COR_OK;
+}
+
+int
+cor_eval_d_native(cor_eval_d_fn *fn, cor_eval_d *w)
+{
+    *fn = NULL;
+    if (!w->pjit)
+    {
+        if (!cor_jit_available())
+            return COR_ERROR(COR_EUNSUP, "no native entry: the library was built without "
+                                         "libgccjit (use cor_eval_d_run)");
+        if (!cor_jit_d_one_piece(w->t))
+            return COR_ERROR(COR_EUNSUP, "no native entry: the program (%zu lowered "
+                                         "instructions) does not fit one native function "
+                                         "(use cor_eval_d_run)", w->t->lp->nins);
+        if (!w->pjit_failed)
+        {
+            /* w->r holds the constants in their registers, whatever ran before */
+            w->pjit = cor_jit_d_compile(w->t, w->r, w->lcv, w->tf, 1);
+            w->pjit_failed = w->pjit == NULL;
+        }
+        if (!w->pjit)
+            return COR_ERROR(COR_EUNSUP, "no native entry: the compilation failed");
+    }
+    *fn = cor_jit_d_pure_fn(w->pjit);
     return COR_OK;
 }
 

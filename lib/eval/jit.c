@@ -4,6 +4,8 @@
  *     int f(double *out, const double *in, double *r)
  * with one local variable per register, the constants as literals, and the operations in
  * the program's order, built through libgccjit's API (no C text is generated or parsed).
+ * The pure variant (cor_eval_d_native) is the same code generator with the register file
+ * left out: int f(double *out, const double *in), reading in, writing out, nothing else.
  * It computes exactly what the interpreter of eval_d.c computes, bit for bit:
  *  - the same operations in the same order on the same operands (a sum is f_0 x_0, then
  *    += f_k x_k, with the same four partial sums from COR_LSUM_LANES_MIN terms on; a factor
@@ -31,13 +33,41 @@
 #include "cor_sys.h"
 #include "jit.h"
 
+/* Number of chunks of lp (see COR_JIT_CHUNK); chunk_of[i] = chunk of instruction i when
+ * chunk_of is not NULL. */
+static size_t
+chunk_count(const cor_lprog *lp, uint32_t *chunk_of)
+{
+    size_t nchunks = 0, w = 0;
+    for (size_t i = 0; i < lp->nins; i++)
+    {
+        size_t wi = 1 + (lp->ins[i].op == COR_LOP_SUM ? lp->ins[i].n : 0);
+        if (i == 0 || (w > 0 && w + wi > COR_JIT_CHUNK))
+        {
+            nchunks++;
+            w = 0;
+        }
+        w += wi;
+        if (chunk_of)
+            chunk_of[i] = (uint32_t)(nchunks - 1);
+    }
+    return nchunks;
+}
+
+int
+cor_jit_d_one_piece(const cor_tape *t)
+{
+    return chunk_count(t->lp, NULL) <= 1;
+}
+
 #ifdef HAVE_LIBGCCJIT
 #include <libgccjit.h>
 
 struct cor_jit
 {
     gcc_jit_result *res;
-    cor_jit_fn_d fn;
+    cor_jit_fn_d fn;    /* the workspace variant (pure = 0) */
+    cor_eval_d_fn pfn;  /* the pure variant (pure = 1) */
 };
 
 typedef struct
@@ -276,7 +306,8 @@ gen_ins(gen *G, const cor_lprog *lp, const double *lcv, const double *tf, const 
 }
 
 cor_jit *
-cor_jit_d_compile(const cor_tape *t, const double *regs, const double *lcv, const double *tf)
+cor_jit_d_compile(const cor_tape *t, const double *regs, const double *lcv, const double *tf,
+                  int pure)
 {
     const cor_lprog *lp = t->lp;
     cor_jit *j = NULL;
@@ -285,25 +316,12 @@ cor_jit_d_compile(const cor_tape *t, const double *regs, const double *lcv, cons
     memset(&G, 0, sizeof G);
     G.regs = regs;
     size_t nr = lp->nregs ? lp->nregs : 1;
+    if (pure && chunk_count(lp, NULL) > 1)
+        return NULL; /* one function only: the pure code has no register file to pass on */
     /* chunk of each instruction: cut when the statements (a sum counts its terms) of the
      * current chunk reach COR_JIT_CHUNK */
     uint32_t *chunk_of = cor_mallocarray(lp->nins ? lp->nins : 1, sizeof *chunk_of);
-    size_t nchunks = 0;
-    if (chunk_of)
-    {
-        size_t w = 0;
-        for (size_t i = 0; i < lp->nins; i++)
-        {
-            size_t wi = 1 + (lp->ins[i].op == COR_LOP_SUM ? lp->ins[i].n : 0);
-            if (i == 0 || (w > 0 && w + wi > COR_JIT_CHUNK))
-            {
-                nchunks++;
-                w = 0;
-            }
-            w += wi;
-            chunk_of[i] = (uint32_t)(nchunks - 1);
-        }
-    }
+    size_t nchunks = chunk_of ? chunk_count(lp, chunk_of) : 0;
     unsigned char *isconst = cor_calloc(nr, 1);
     uint32_t *lastuse = cor_calloc(nr, sizeof *lastuse);
     G.loc = cor_calloc(nr, sizeof *G.loc);
@@ -383,13 +401,15 @@ cor_jit_d_compile(const cor_tape *t, const double *regs, const double *lcv, cons
         }
     }
 
+    /* pure: int cor_jit_fn(double *out, const double *in), no register file (G.rp stays
+     * NULL: only chunked code, never pure, reads or writes r) */
     gcc_jit_param *prm[3] = {gcc_jit_context_new_param(G.cx, NULL, pd, "out"),
                              gcc_jit_context_new_param(G.cx, NULL, pcd, "in"),
-                             gcc_jit_context_new_param(G.cx, NULL, pd, "r")};
+                             pure ? NULL : gcc_jit_context_new_param(G.cx, NULL, pd, "r")};
     G.fn = gcc_jit_context_new_function(G.cx, NULL, GCC_JIT_FUNCTION_EXPORTED, G.ti, "cor_jit_fn",
-                                        3, prm, 0);
+                                        pure ? 2 : 3, prm, 0);
     G.blk = gcc_jit_function_new_block(G.fn, "entry");
-    G.rp = gcc_jit_param_as_rvalue(prm[2]);
+    G.rp = pure ? NULL : gcc_jit_param_as_rvalue(prm[2]);
     gcc_jit_rvalue *in = gcc_jit_param_as_rvalue(prm[1]);
     gcc_jit_rvalue *out = gcc_jit_param_as_rvalue(prm[0]);
     for (size_t i = 0; i < t->nin; i++)
@@ -402,8 +422,9 @@ cor_jit_d_compile(const cor_tape *t, const double *regs, const double *lcv, cons
         else
         {
             set_local(&G, (uint32_t)i, x);
-            gcc_jit_block_add_assignment(G.blk, NULL, rmem(&G, (uint32_t)i),
-                                         gcc_jit_lvalue_as_rvalue(G.loc[i]));
+            if (!pure)
+                gcc_jit_block_add_assignment(G.blk, NULL, rmem(&G, (uint32_t)i),
+                                             gcc_jit_lvalue_as_rvalue(G.loc[i]));
         }
     }
     if (G.chunked)
@@ -458,7 +479,10 @@ cor_jit_d_compile(const cor_tape *t, const double *regs, const double *lcv, cons
         goto done;
     }
     j->res = res;
-    memcpy(&j->fn, &code, sizeof code);
+    if (pure)
+        memcpy(&j->pfn, &code, sizeof code);
+    else
+        memcpy(&j->fn, &code, sizeof code);
 done:
     if (G.cx)
         gcc_jit_context_release(G.cx);
@@ -474,6 +498,12 @@ cor_jit_fn_d
 cor_jit_d_fn(const cor_jit *j)
 {
     return j->fn;
+}
+
+cor_eval_d_fn
+cor_jit_d_pure_fn(const cor_jit *j)
+{
+    return j->pfn;
 }
 
 void
@@ -494,17 +524,26 @@ cor_jit_available(void)
 #else /* !HAVE_LIBGCCJIT */
 
 cor_jit *
-cor_jit_d_compile(const cor_tape *t, const double *regs, const double *lcv, const double *tf)
+cor_jit_d_compile(const cor_tape *t, const double *regs, const double *lcv, const double *tf,
+                  int pure)
 {
     (void)t;
     (void)regs;
     (void)lcv;
     (void)tf;
+    (void)pure;
     return NULL;
 }
 
 cor_jit_fn_d
 cor_jit_d_fn(const cor_jit *j)
+{
+    (void)j;
+    return NULL;
+}
+
+cor_eval_d_fn
+cor_jit_d_pure_fn(const cor_jit *j)
 {
     (void)j;
     return NULL;

@@ -13,12 +13,18 @@ typedef struct cor_jit cor_jit;
 
 /* Compiles the lowered program of t. regs: a register file whose constant registers hold
  * the double constants; lcv, tf: the workspace's coefficient and term factors (cor_eval_d
- * semantics, so that the code computes exactly what the interpreter computes). NULL when
- * the library was built without libgccjit or the compilation failed (nothing is printed;
- * the caller keeps interpreting). */
+ * semantics, so that the code computes exactly what the interpreter computes). pure = 0:
+ * a cor_jit_fn_d (cor_jit_d_fn); pure = 1: a cor_eval_d_fn (cor_jit_d_pure_fn) that is the
+ * same code without the register file, only for programs that fit one function
+ * (cor_jit_d_one_piece; NULL otherwise). NULL when the library was built without libgccjit
+ * or the compilation failed (nothing is printed; the caller keeps interpreting). */
 cor_jit *cor_jit_d_compile(const cor_tape *t, const double *regs, const double *lcv,
-                           const double *tf);
+                           const double *tf, int pure);
 cor_jit_fn_d cor_jit_d_fn(const cor_jit *j);
+cor_eval_d_fn cor_jit_d_pure_fn(const cor_jit *j);
+/* Nonzero when the lowered program of t is compiled as one function (not in chunks of
+ * COR_JIT_CHUNK statements). */
+int cor_jit_d_one_piece(const cor_tape *t);
 void cor_jit_free(cor_jit *j);
 /* Nonzero when the library was built with libgccjit. */
 int cor_jit_available(void);
