@@ -22,25 +22,16 @@ static cor_node V[2];
 static void
 setup(void)
 {
-    P = cor_expr_pool_alloc();
-    V[0] = cor_expr_var(P, "x");
-    V[1] = cor_expr_var(P, "y");
+    P = cor_test_expr_setup("x,y", V);
 }
 
 static void
 teardown(void)
 {
-    cor_expr_pool_free(P);
+    cor_test_expr_teardown();
 }
 
-static cor_node
-parse(const char *s)
-{
-    cor_node n = COR_NODE_NONE;
-    ck_assert_msg(cor_expr_parse(&n, NULL, s, COR_PARSE_KNOWN_VARS, P) == COR_OK, "%s: %s", s,
-                  cor_last_error()->msg);
-    return n;
-}
+#define parse cor_test_parse
 
 START_TEST(test_constants_any_precision)
 {
@@ -321,8 +312,8 @@ START_TEST(test_lowered_exact)
     /* chained Rosenbrock (the sums 10 y - 10 x^2 reappear inside the next gradient entry:
      * linear common subexpressions), sums with common factors, a long sum (four partial sums
      * in double), rational coefficients, constants and negations */
-    cor_expr_pool_free(P);
-    P = cor_expr_pool_alloc();
+    cor_test_expr_teardown(); /* a fresh pool, without x and y */
+    P = cor_test_expr_setup("", V);
     cor_node X[20];
     char name[8];
     for (int i = 0; i < 20; i++)
@@ -489,8 +480,8 @@ START_TEST(test_jit_long_sum_and_auto)
 {
     /* a gradient with sums of 40 terms (four partial sums): native code identical to the
      * interpreter; and a small tape compiled automatically after enough interpreted work */
-    cor_expr_pool_free(P);
-    P = cor_expr_pool_alloc();
+    cor_test_expr_teardown(); /* a fresh pool, without x and y */
+    P = cor_test_expr_setup("", V);
     cor_node W[3];
     W[0] = cor_expr_var(P, "a");
     W[1] = cor_expr_var(P, "b");
