@@ -1,6 +1,7 @@
 # fig_paper_lr.gp -- Figure 4 analogue: the CLR value L/|grad L|^2 used at each step, against
 # epochs (step / steps per epoch), for each batch size; left: uncapped (the resnet runs of
-# Figures 2 and 9), right: capped at 10 (the runs of Figures 3 and 8). Lines: mean over seeds;
+# Figures 2 and 9), right: capped (at 10 in the paper, at 1 at the small scale: the runs of
+# Figures 3 and 8). Lines: mean over seeds;
 # bands: min to max over seeds. Reads only the table written by exp_train_summary (curves
 # resnet_b<B>, capped_b<B>; columns curve step epoch lr_{mean,min,max} nseeds).
 # Usage: gnuplot -e "in='results/paper_fig4.tsv'; out='fig4.png'; ttl='...'" fig_paper_lr.gp
@@ -20,7 +21,7 @@ set xlabel "epoch"
 set ylabel "CLR value  L / |{/Symbol \321}L|^2"
 set logscale y
 set format y "10^{%T}"
-set key outside bottom center horizontal
+set key outside right top vertical
 do for [e in "resnet capped"] {
     set title (e eq "resnet" ? "uncapped" : "capped (--lr-max)")
     n_e = 0
