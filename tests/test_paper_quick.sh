@@ -15,7 +15,9 @@
 #      "CLR reaches the target at every batch size" holds; with target 1e-30 none reaches it,
 #      so the latter does not hold;
 #   5. |H grad L| was logged (finite, positive) at every step of the Fig. 7 runs;
-#   6. with gnuplot: the eight figures render as PNG files.
+#   6. with gnuplot: the eight figures render as PNG files;
+#   7. the paper scale's grid (--list, not run): 108 runs with the paper's models, batch
+#      sizes, epochs and cap 10, and a status-2 message without a data set.
 # Skipped (77) when Fashion-MNIST is not installed (Debian: dataset-fashion-mnist; or set
 # COR_FASHION_MNIST=DIR). Environment: top_builddir, top_srcdir (exported by tests/Makefile.am).
 set -u
@@ -137,6 +139,27 @@ if command -v gnuplot >/dev/null 2>&1; then
 else
     echo "test_paper_quick: gnuplot not found, figures not checked"
 fi
+
+# 7. the paper scale's grid (the runs `make reproduce-paper` makes; they need CIFAR-10 or
+#    ImageNet and are not run here): the paper's models, batch sizes, rates, epochs and cap
+"$driver" --scale paper --cifar10 /data/cifar --imagenet /data/imagenet --list >"$tmp/paper.list" 2>&1 ||
+    fail "paper --list exited $?"
+awk '{ for (i = 1; i < NF; i++) o[$i] = $(i + 1); key = o["--model"] " " o["--data"] " " o["--method"] " " o["--epochs"]
+       n[key]++; b[o["--batch"]]++; if (o["--method"] == "sgd") lr[o["--lr"]]++; if (o["--lr-max"] != "") cap[o["--lr-max"]]++
+       delete o }
+     END { printf "%d runs;", NR; for (k in n) printf " [%s]=%d", k, n[k]; printf "; batches"; for (k in b) printf " %s", k
+           printf "; rates"; for (k in lr) printf " %s", k; printf "; caps"; for (k in cap) printf " %s", k; print "" }' \
+    "$tmp/paper.list" >"$tmp/paper.sum"
+for want in "108 runs;" "[resnet18-cifar cifar10:/data/cifar clr 200]=15" "[resnet18-cifar cifar10:/data/cifar sgd 200]=18" \
+    "[vgg16 cifar10:/data/cifar clr 200]=3" "[resnet50 cifar10:/data/cifar sgd 200]=18" \
+    "[resnet50 imagenet:/data/imagenet clr 90]=15" "[resnet50 imagenet:/data/imagenet sgd 90]=18" "caps 10"; do
+    grep -qF -- "$want" "$tmp/paper.sum" || fail "paper grid: no '$want' in: $(cat "$tmp/paper.sum")"
+done
+for bs in 128 256 512 1024 2048 4096; do
+    grep -q "batches.* $bs\( \|;\)" "$tmp/paper.sum" || fail "paper grid: no batch size $bs"
+done
+"$driver" --scale paper --list >/dev/null 2>"$tmp/paper.err"
+[ $? -eq 2 ] && grep -q "needs --cifar10" "$tmp/paper.err" || fail "paper scale without data: not a status-2 message"
 
 [ $failed -eq 0 ] && echo "test_paper_quick: ok ($nruns runs)"
 exit $failed
