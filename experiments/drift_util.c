@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +41,23 @@ dx_die(int status, const char *fmt, ...)
     fflush(stdout);
     fprintf(stderr, "%s: %s\n", prog, msg);
     exit(status);
+}
+
+mpfr_prec_t
+dx_parse_prec(const char *arg, long min)
+{
+    long prec = strtol(arg, NULL, 10);
+
+    if (prec < min || prec > 100000)
+        dx_die(2, "--prec: expected %ld..100000 bits, got '%s'", min, arg);
+    return prec;
+}
+
+void
+dx_no_operands(int argc, char **argv)
+{
+    if (optind < argc)
+        dx_die(2, "unexpected argument '%s' (see --help)", argv[optind]);
 }
 
 static void

@@ -25,6 +25,11 @@ void dx_die(int status, const char *fmt, ...) __attribute__((noreturn, format(pr
 /* the program name used in messages (set once by dx_init) */
 void dx_init(const char *program, int argc, char **argv);
 
+/* The --prec value arg: an integer in [min, 100000] bits; exits 2 otherwise. */
+mpfr_prec_t dx_parse_prec(const char *arg, long min);
+/* After the options: exits 2 when an operand is left (argv[optind] on). */
+void dx_no_operands(int argc, char **argv);
+
 /* A loss: pool, expression, variables in order, and a start point at prec. */
 typedef struct
 {

@@ -43,18 +43,6 @@
 #define PROG "exp_corridorness"
 #define PAPER "Dherin & Rosca 2024 (arXiv 2402.08818), Thm 2.11 and Figure 7; PREDICTIONS.md P1"
 
-#define CHK(x)                                                                              \
-    do                                                                                      \
-    {                                                                                       \
-        if (!(x))                                                                           \
-        {                                                                                   \
-            fprintf(stderr, PROG ": %s:%d: %s failed: %s\n", __FILE__, __LINE__, #x,       \
-                    cor_last_error()->msg);                                                 \
-            exit(1);                                                                        \
-        }                                                                                   \
-    } while (0)
-#define T_(e) CHK((e) == COR_OK)
-
 typedef struct
 {
     const char *name;
@@ -180,19 +168,12 @@ main(int argc, char **argv)
                    "usage.\n",
                    PAPER);
             return 0;
-        case ':':
-            fprintf(stderr, PROG ": option '%s' needs a value\n", argv[optind - 1]);
-            return 2;
         default:
-            fprintf(stderr, PROG ": unknown option '%s' (try --help)\n", argv[optind - 1]);
-            return 2;
+            return xt_bad_option(PROG, c, argv);
         }
     }
-    if (optind < argc)
-    {
-        fprintf(stderr, PROG ": unexpected argument '%s' (try --help)\n", argv[optind]);
+    if (xt_no_operands(PROG, argc, argv))
         return 2;
-    }
     if (quick)
         steps = 30;
     lsq_min(lsq_star, sizeof lsq_star);
@@ -400,7 +381,5 @@ main(int argc, char **argv)
     }
     if (xt_close(&tab))
         return 1;
-    if (fails)
-        fprintf(stderr, PROG ": %d verdict(s) fail\n", fails);
-    return fails ? 1 : 0;
+    return xt_exit_status(PROG, fails);
 }

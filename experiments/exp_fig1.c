@@ -178,6 +178,21 @@ tsv_close(tsv *t, int ok)
     return COR_OK;
 }
 
+/* The end of a table writer whose status is st: closes t if open (renaming it into place
+ * when st is COR_OK); returns st, or the close's error. */
+static int
+tsv_finish(tsv *t, int st)
+{
+    if (t->f != NULL)
+    {
+        int st2 = tsv_close(t, st == COR_OK);
+
+        if (st == COR_OK)
+            st = st2;
+    }
+    return st;
+}
+
 /* %.17g, or nan/inf */
 static void
 put_d(FILE *f, double x)
@@ -330,13 +345,7 @@ write_grid(const options *o, const char *name, const char *what, const char *exp
     st = COR_OK;
 
 cleanup:
-    if (t.f != NULL)
-    {
-        int st2 = tsv_close(&t, st == COR_OK);
-
-        if (st == COR_OK)
-            st = st2;
-    }
+    st = tsv_finish(&t, st);
     cor_eval_d_free(w);
     loss_clear(&l);
     return st;
@@ -489,13 +498,7 @@ write_lines(const options *o)
     st = COR_OK;
 
 cleanup:
-    if (t.f != NULL)
-    {
-        int st2 = tsv_close(&t, st == COR_OK);
-
-        if (st == COR_OK)
-            st = st2;
-    }
+    st = tsv_finish(&t, st);
     cor_eval_mpfr_free(w);
     loss_clear(&l);
     mpfr_clears(l0, g0n2, tt, tmax, d, e, alldev, (mpfr_ptr)0);
@@ -651,13 +654,7 @@ write_path(const options *o)
     st = COR_OK;
 
 cleanup:
-    if (t.f != NULL)
-    {
-        int st2 = tsv_close(&t, st == COR_OK);
-
-        if (st == COR_OK)
-            st = st2;
-    }
+    st = tsv_finish(&t, st);
     cor_eval_d_free(w);
     loss_clear(&l);
     return st;

@@ -93,11 +93,7 @@ main(int argc, char **argv)
         {
         case 'q': full = 0; break;
         case 'f': full = 1; break;
-        case 'p':
-            prec = strtol(optarg, NULL, 10);
-            if (prec < 64 || prec > 100000)
-                dx_die(2, "--prec: expected 64..100000 bits, got '%s'", optarg);
-            break;
+        case 'p': prec = dx_parse_prec(optarg, 64); break;
         case 'b': btext = optarg, defaults = 0; break;
         case 'T': Ttext = optarg, defaults = 0; break;
         case 'l': ltext = optarg, defaults = 0; break;
@@ -108,8 +104,7 @@ main(int argc, char **argv)
         default: dx_die(2, "unknown option (see --help)");
         }
     }
-    if (optind < argc)
-        dx_die(2, "unexpected argument '%s' (see --help)", argv[optind]);
+    dx_no_operands(argc, argv);
     for (long N = 1000; N <= (full ? 32000 : 8000); N *= 2)
         Ns[nh++] = N;
     dx_problem_load(&P, "hb", ltext, vtext, t0text, prec);

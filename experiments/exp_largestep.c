@@ -63,28 +63,6 @@ typedef struct
     int fails;
 } opts;
 
-#define TRY(e)                                                                              \
-    do                                                                                      \
-    {                                                                                       \
-        int st_ = (e);                                                                      \
-        if (cor_status_is_error(st_))                                                       \
-        {                                                                                   \
-            fprintf(stderr, PROG ": %s:%d: %s\n", __FILE__, __LINE__, cor_strerror(st_));  \
-            exit(1);                                                                        \
-        }                                                                                   \
-    } while (0)
-#define CHK(x)                                                                              \
-    do                                                                                      \
-    {                                                                                       \
-        if (!(x))                                                                           \
-        {                                                                                   \
-            fprintf(stderr, PROG ": %s:%d: %s failed: %s\n", __FILE__, __LINE__, #x,       \
-                    cor_last_error()->msg);                                                 \
-            exit(1);                                                                        \
-        }                                                                                   \
-    } while (0)
-#define T_(e) CHK((e) == COR_OK)
-
 static cor_objective *
 loss_objective(cor_loss *L, const cor_vspace *V, unsigned want)
 {
@@ -974,15 +952,6 @@ run_identity(opts *o)
 
 /* ---- edge of stability: sharpness along GD on a deep linear network ------------------------ */
 
-static uint64_t
-smix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 static void
 run_eos(opts *o)
 {
@@ -1029,7 +998,7 @@ run_eos(opts *o)
     T_(cor_spectral_sharpness(sp, lam, NULL, obj, x, NULL, NULL));
     smin_meas = cor_scalar_get_d(lam);
     for (size_t i = 0; i < 12; i++)
-        T_(cor_vec_set_d(x0, i, 0.6 * ((double)(smix(&seed) >> 11) * 0x1.0p-53 - 0.5), V));
+        T_(cor_vec_set_d(x0, i, 0.6 * ((double)(xt_splitmix64(&seed) >> 11) * 0x1.0p-53 - 0.5), V));
 
     if (xt_open(&tab, o->outdir, PROG, "largestep_eos", PAPER,
                 "sharpness (Lanczos on HVPs) along GD on 1/2|W3 W2 W1 - diag(2,1)|^2, 2x2 "
@@ -1162,6 +1131,7 @@ main(int argc, char **argv)
                                        {"only", required_argument, NULL, 'O'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
+    static const char *const parts[] = {"quad", "phase", "onset", "identity", "eos"};
     opts o;
     const char *only = NULL;
     int c;
@@ -1198,30 +1168,19 @@ main(int argc, char **argv)
             o.quick = 1;
             break;
         case 'O':
-            if (strcmp(optarg, "quad") && strcmp(optarg, "phase") && strcmp(optarg, "onset")
-                && strcmp(optarg, "identity") && strcmp(optarg, "eos"))
-            {
-                fprintf(stderr, PROG ": --only: unknown part '%s'\n", optarg);
+            if (xt_check_part(PROG, optarg, parts, sizeof parts / sizeof parts[0]))
                 return 2;
-            }
             only = optarg;
             break;
         case 'h':
             usage(stdout);
             return 0;
-        case ':':
-            fprintf(stderr, PROG ": option '%s' needs a value\n", argv[optind - 1]);
-            return 2;
         default:
-            fprintf(stderr, PROG ": unknown option '%s' (try --help)\n", argv[optind - 1]);
-            return 2;
+            return xt_bad_option(PROG, c, argv);
         }
     }
-    if (optind < argc)
-    {
-        fprintf(stderr, PROG ": unexpected argument '%s' (try --help)\n", argv[optind]);
+    if (xt_no_operands(PROG, argc, argv))
         return 2;
-    }
 #define WANT(p) (only == NULL || strcmp(only, p) == 0)
     if (WANT("quad"))
         run_quad(&o);
@@ -1234,7 +1193,5 @@ main(int argc, char **argv)
     if (WANT("eos"))
         run_eos(&o);
 #undef WANT
-    if (o.fails)
-        fprintf(stderr, PROG ": %d verdict(s) fail\n", o.fails);
-    return o.fails ? 1 : 0;
+    return xt_exit_status(PROG, o.fails);
 }

@@ -51,18 +51,6 @@
 #define PAPER "PREDICTIONS.md P14, P15; Kerekes, Meszaros & Huszar 2021 (Depth without the " \
               "magic: inductive bias of natural gradient descent)"
 
-#define CHK(x)                                                                              \
-    do                                                                                      \
-    {                                                                                       \
-        if (!(x))                                                                           \
-        {                                                                                   \
-            fprintf(stderr, PROG ": %s:%d: %s failed: %s\n", __FILE__, __LINE__, #x,       \
-                    cor_last_error()->msg);                                                 \
-            exit(1);                                                                        \
-        }                                                                                   \
-    } while (0)
-#define T_(e) CHK((e) == COR_OK)
-
 typedef struct
 {
     const char *outdir;
@@ -79,19 +67,10 @@ summary(opts *o, xt *t, const char *claim, const char *pred, const char *meas, i
         o->fails++;
 }
 
-static uint64_t
-smix(uint64_t *s)
-{
-    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-}
-
 static double
 unif(uint64_t *s)
 {
-    return (double)(smix(s) >> 11) * 0x1.0p-53 * 2 - 1;
+    return (double)(xt_splitmix64(s) >> 11) * 0x1.0p-53 * 2 - 1;
 }
 
 /* ---- matrix completion ------------------------------------------------------------------- */
@@ -749,6 +728,7 @@ main(int argc, char **argv)
                                        {"only", required_argument, NULL, 'O'},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
+    static const char *const parts[] = {"mc", "dln", "conservation"};
     opts o;
     const char *only = NULL;
     int c;
@@ -771,29 +751,19 @@ main(int argc, char **argv)
             o.quick = 1;
             break;
         case 'O':
-            if (strcmp(optarg, "mc") && strcmp(optarg, "dln") && strcmp(optarg, "conservation"))
-            {
-                fprintf(stderr, PROG ": --only: unknown part '%s'\n", optarg);
+            if (xt_check_part(PROG, optarg, parts, sizeof parts / sizeof parts[0]))
                 return 2;
-            }
             only = optarg;
             break;
         case 'h':
             usage(stdout);
             return 0;
-        case ':':
-            fprintf(stderr, PROG ": option '%s' needs a value\n", argv[optind - 1]);
-            return 2;
         default:
-            fprintf(stderr, PROG ": unknown option '%s' (try --help)\n", argv[optind - 1]);
-            return 2;
+            return xt_bad_option(PROG, c, argv);
         }
     }
-    if (optind < argc)
-    {
-        fprintf(stderr, PROG ": unexpected argument '%s' (try --help)\n", argv[optind]);
+    if (xt_no_operands(PROG, argc, argv))
         return 2;
-    }
 #define WANT(p) (only == NULL || strcmp(only, p) == 0)
     if (WANT("mc"))
         run_mc(&o);
@@ -802,7 +772,5 @@ main(int argc, char **argv)
     if (WANT("conservation"))
         run_conservation(&o);
 #undef WANT
-    if (o.fails)
-        fprintf(stderr, PROG ": %d verdict(s) fail\n", o.fails);
-    return o.fails ? 1 : 0;
+    return xt_exit_status(PROG, o.fails);
 }

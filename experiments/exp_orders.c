@@ -134,11 +134,7 @@ main(int argc, char **argv)
         {
         case 'q': full = 0; break;
         case 'f': full = 1; break;
-        case 'p':
-            prec = strtol(optarg, NULL, 10);
-            if (prec < 64 || prec > 100000)
-                dx_die(2, "--prec: expected 64..100000 bits, got '%s'", optarg);
-            break;
+        case 'p': prec = dx_parse_prec(optarg, 64); break;
         case 'T': Ttext = optarg; break;
         case 'l':
             if (nuser == MAXLOSS - 3)
@@ -167,8 +163,7 @@ main(int argc, char **argv)
         default: dx_die(2, "unknown option (see --help)");
         }
     }
-    if (optind < argc)
-        dx_die(2, "unexpected argument '%s' (see --help)", argv[optind]);
+    dx_no_operands(argc, argv);
     if (!only_user)
         for (size_t i = 0; i < sizeof builtin / sizeof builtin[0]; i++)
             losses[nloss++] = builtin[i];

@@ -673,18 +673,13 @@ main(int argc, char **argv)
         {
         case 'q': full = 0; break;
         case 'f': full = 1; break;
-        case 'p':
-            prec = strtol(optarg, NULL, 10);
-            if (prec < 128 || prec > 100000)
-                dx_die(2, "--prec: expected 128..100000 bits, got '%s'", optarg);
-            break;
+        case 'p': prec = dx_parse_prec(optarg, 128); break;
         case 'o': outdir = optarg; break;
         case 'h': fputs(usage, stdout); return 0;
         default: dx_die(2, "unknown option (see --help)");
         }
     }
-    if (optind < argc)
-        dx_die(2, "unexpected argument '%s' (see --help)", argv[optind]);
+    dx_no_operands(argc, argv);
     coefficients(outdir, prec);
     fails += epochs(outdir, prec, full);
     fails += regulariser(outdir, prec);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,4 +124,70 @@ xt_digits(mpfr_srcptr a, mpfr_srcptr b)
     r = -mpfr_get_d(d, MPFR_RNDN);
     mpfr_clear(d);
     return r < 0 ? 0 : r > 999 ? 999 : r;
+}
+
+void
+xt_fail(const char *program, const char *file, int line, const char *what)
+{
+    fprintf(stderr, "%s: %s:%d: %s failed: %s\n", program, file, line, what,
+            cor_last_error()->msg);
+    exit(1);
+}
+
+void
+xt_try(const char *program, const char *file, int line, int st)
+{
+    if (cor_status_is_error(st))
+    {
+        fprintf(stderr, "%s: %s:%d: %s\n", program, file, line, cor_strerror(st));
+        exit(1);
+    }
+}
+
+int
+xt_bad_option(const char *program, int c, char **argv)
+{
+    if (c == ':')
+        fprintf(stderr, "%s: option '%s' needs a value\n", program, argv[optind - 1]);
+    else
+        fprintf(stderr, "%s: unknown option '%s' (try --help)\n", program, argv[optind - 1]);
+    return 2;
+}
+
+int
+xt_no_operands(const char *program, int argc, char **argv)
+{
+    if (optind < argc)
+    {
+        fprintf(stderr, "%s: unexpected argument '%s' (try --help)\n", program, argv[optind]);
+        return 2;
+    }
+    return 0;
+}
+
+int
+xt_check_part(const char *program, const char *part, const char *const *parts, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(part, parts[i]) == 0)
+            return 0;
+    fprintf(stderr, "%s: --only: unknown part '%s'\n", program, part);
+    return 2;
+}
+
+int
+xt_exit_status(const char *program, int fails)
+{
+    if (fails)
+        fprintf(stderr, "%s: %d verdict(s) fail\n", program, fails);
+    return fails ? 1 : 0;
+}
+
+uint64_t
+xt_splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
 }

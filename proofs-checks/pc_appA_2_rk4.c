@@ -52,83 +52,45 @@ static int
 run_rk4(const char *expr, size_t n, const char *const *theta0, const char *htxt, int nsteps, int stall, mpfr_prec_t prec,
         double *worst, double *l_iv)
 {
-    cor_pc_prob p;
-    cor_step *s = NULL;
-    cor_scalar *h = NULL;
-    cor_vec *x = NULL;
-    mpfr_t g0[MAXN], th0[MAXN], ref[MAXN], hr, t;
-    mpfr_prec_t rp = prec + 64;
-    size_t i;
+    cor_pc_run r;
+    mpfr_t hr, t;
     int k;
     int st;
 
     *worst = -INFINITY;
-    for (i = 0; i < MAXN; i++)
-        mpfr_inits2(rp, g0[i], th0[i], ref[i], (mpfr_ptr)0);
-    mpfr_inits2(rp, hr, t, (mpfr_ptr)0);
-    st = cor_pc_prob_init(&p, expr, n, prec);
-    if (st == COR_OK)
-        st = cor_pc_grad_at(g0, expr, n, theta0, rp);
+    mpfr_inits2(prec + 64, hr, t, (mpfr_ptr)0);
+    st = cor_pc_run_init(&r, expr, n, theta0, "rk4", prec);
     if (st != COR_OK)
         goto cleanup;
-    s = cor_step_alloc(cor_step_type_lookup("rk4"), p.V);
-    h = cor_scalar_alloc(p.V);
-    x = cor_vec_alloc(p.V);
-    if (s == NULL || h == NULL || x == NULL)
-    {
-        st = cor_last_error()->code;
-        goto cleanup;
-    }
-    if ((st = cor_scalar_set_str(h, htxt)) != COR_OK)
+    if ((st = cor_scalar_set_str(r.h, htxt)) != COR_OK)
         goto cleanup;
     mpfr_set_str(hr, htxt, 10, MPFR_RNDN);
-    cor_pc_vec_set_str(x, theta0, n);
-    for (i = 0; i < n; i++)
-        mpfr_set_str(th0[i], theta0[i], 10, MPFR_RNDN);
     for (k = 1; k <= nsteps; k++)
     {
         double le;
 
-        st = cor_step_apply(s, p.obj, x, h, NULL);
+        st = cor_step_apply(r.s, r.p.obj, r.x, r.h, NULL);
         if (st != COR_OK)
         {
             st = COR_ERROR(cor_status_is_error(st) ? st : COR_ESANITY, "RK4 step %d: %s", k,
                            cor_status_name(st));
             goto cleanup;
         }
-        mpfr_mul_ui(t, hr, (unsigned long)k, MPFR_RNDN);
-        for (i = 0; i < n; i++)
-        {
-            if (stall)
-                mpfr_set(ref[i], th0[i], MPFR_RNDN);
-            else
-            {
-                mpfr_mul(ref[i], t, g0[i], MPFR_RNDN);
-                mpfr_sub(ref[i], th0[i], ref[i], MPFR_RNDN);
-            }
-        }
-        le = cor_pc_log2_err(x, ref, n);
+        /* the line at t = k h, or the start itself (t = 0) when RK4 stalls */
+        if (stall)
+            mpfr_set_ui(t, 0, MPFR_RNDN);
+        else
+            mpfr_mul_ui(t, hr, (unsigned long)k, MPFR_RNDN);
+        le = cor_pc_run_line_err(&r, t);
         if (le > *worst)
             *worst = le;
     }
     if (l_iv != NULL)
-    {
-        mpfr_sqrt_ui(t, 14, MPFR_RNDN);
-        mpfr_ui_div(t, 2, t, MPFR_RNDN);
-        mpfr_ui_sub(t, 1, t, MPFR_RNDN);
-        for (i = 0; i < 3; i++)
-            mpfr_mul(ref[i], th0[i], t, MPFR_RNDN);
-        *l_iv = cor_pc_log2_err(x, ref, n);
-    }
+        *l_iv = cor_pc_run_cone_iv_err(&r);
     st = COR_OK;
 
 cleanup:
-    cor_vec_free(x);
-    cor_scalar_free(h);
-    cor_step_free(s);
-    cor_pc_prob_clear(&p);
-    for (i = 0; i < MAXN; i++)
-        mpfr_clears(g0[i], th0[i], ref[i], (mpfr_ptr)0);
+    cor_pc_run_clear(&r);
     mpfr_clears(hr, t, (mpfr_ptr)0);
     return st;
 }

@@ -109,29 +109,6 @@ log2_vec(mpfr_t *a, mpfr_t *b, size_t n)
     return r;
 }
 
-static double
-flow_tol(mpfr_prec_t prec)
-{
-    double t = ldexp(1.0, -(int)prec - 8);
-
-    return t < 1e-300 ? 1e-300 : t;
-}
-
-static void
-row_bits(cor_pc *pc, const char *name, double l, double bound, double *worst)
-{
-    char pred[48], meas[48], marg[32];
-
-    snprintf(pred, sizeof pred, "<= 2^%.1f", bound);
-    if (l == -INFINITY)
-        snprintf(marg, sizeof marg, "inf");
-    else
-        snprintf(marg, sizeof marg, "%.1f", bound - l);
-    cor_pc_row(pc, name, pred, cor_pc_fmt_log2(meas, sizeof meas, l), marg, l <= bound);
-    if (l - bound > *worst)
-        *worst = l - bound;
-}
-
 /* x = the vector, v[i] as mpfr */
 static void
 vec_get(mpfr_t *v, const cor_vec *x, size_t n)
@@ -230,7 +207,7 @@ run_formula(cor_pc *pc, mpfr_prec_t prec, cor_pc_rng *rng, double *worst)
                      "Hg = A(A theta + b), A=[[%ld,%ld,%ld],[%ld,%ld,%ld],[%ld,%ld,%ld]] b=(%ld,%ld,%ld), "
                      "%d random points @%ld", A[0][0], A[0][1], A[0][2], A[1][0], A[1][1],
                      A[1][2], A[2][0], A[2][1], A[2][2], b[0], b[1], b[2], NPTS, (long)prec);
-            row_bits(pc, name, wl, COR_PC_SLACK_BITS - (double)prec, worst);
+            cor_pc_row_bits(pc, name, wl, COR_PC_SLACK_BITS - (double)prec, worst);
             if (m < NMAT)
             {
                 double lm = mpfr_get_d(minhg, MPFR_RNDN);
@@ -295,7 +272,7 @@ run_degenerate(cor_pc *pc, mpfr_prec_t prec, double *worst, double *ratio_dev)
     mpfr_inits2(prec + 64, t, L, L0, hm, nrm, (mpfr_ptr)0);
     st = cor_pc_prob_init_want(&p, DEG, N, prec, COR_OBJ_WANT_HG);
     if (st == COR_OK)
-        st = cor_pc_flow_init(&fl, DEG, N, COR_FLOW_EXACT, flow_tol(prec), prec);
+        st = cor_pc_flow_init(&fl, DEG, N, COR_FLOW_EXACT, cor_pc_flow_tol(prec), prec);
     if (st != COR_OK)
         goto cleanup;
     gd = cor_step_alloc(cor_step_type_lookup("gd"), p.V);
@@ -322,7 +299,7 @@ run_degenerate(cor_pc *pc, mpfr_prec_t prec, double *worst, double *ratio_dev)
         vec_get(got, hg, N);
         snprintf(name, sizeof name, "on S: Hg = 0 at (%s,%s,%s) @%ld", th[0], th[1], th[2],
                  (long)prec);
-        row_bits(pc, name, log2_vec(got, ref, N), tolb, worst);
+        cor_pc_row_bits(pc, name, log2_vec(got, ref, N), tolb, worst);
         /* GD = theta0 - k h b_K for every h; the flow at t = 10 h */
         for (hi = 0; hi < 4; hi++)
         {
@@ -371,10 +348,10 @@ run_degenerate(cor_pc *pc, mpfr_prec_t prec, double *worst, double *ratio_dev)
         }
         snprintf(name, sizeof name, "on S from (%s,%s,%s): GD_k = theta0 - kh b_K, h in "
                  "{0.1,0.5,1,2.5}, k<=10 @%ld", th[0], th[1], th[2], (long)prec);
-        row_bits(pc, name, wgd, tolb, worst);
+        cor_pc_row_bits(pc, name, wgd, tolb, worst);
         snprintf(name, sizeof name, "on S from (%s,%s,%s): GF(10h) (lib/flow exact) = theta0 - "
                  "10h b_K @%ld", th[0], th[1], th[2], (long)prec);
-        row_bits(pc, name, wfl, fmax(tolb, log2(flow_tol(prec))), worst);
+        cor_pc_row_bits(pc, name, wfl, fmax(tolb, log2(cor_pc_flow_tol(prec))), worst);
         /* one CLR step reaches L = 0 */
         cor_pc_vec_set_str(x, th, N);
         if ((st = cor_pc_loss_at(L0, &p, x)) != COR_OK ||
@@ -390,7 +367,7 @@ run_degenerate(cor_pc *pc, mpfr_prec_t prec, double *worst, double *ratio_dev)
         l = mpfr_zero_p(t) ? -INFINITY : log2(mpfr_get_d(t, MPFR_RNDN));
         mpfr_snprintf(name, sizeof name, "on S from (%s,%s,%s): one CLR step, L0=%.6Rg -> L1 = 0 "
                       "@%ld", th[0], th[1], th[2], L0, (long)prec);
-        row_bits(pc, name, l, tolb, worst);
+        cor_pc_row_bits(pc, name, l, tolb, worst);
     }
 
     /* off S */

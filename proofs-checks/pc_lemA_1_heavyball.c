@@ -96,11 +96,8 @@ static int
 run_hb(cor_pc *pc, const hb_case *c, mpfr_prec_t prec, mpq_t *tau, double *worst_all,
        double *lag100)
 {
-    cor_pc_prob p;
-    cor_step *s = NULL;
-    cor_scalar *h = NULL;
-    cor_vec *x = NULL;
-    mpfr_t g0[MAXN], th0[MAXN], ref[MAXN], t, gg, dot, lag, lagp;
+    cor_pc_run r;
+    mpfr_t t, gg, dot, lag, lagp;
     mpfr_prec_t rp = prec + 64;
     double worst = -INFINITY;
     char name[160], meas[96], marg[32], pred[96];
@@ -108,37 +105,21 @@ run_hb(cor_pc *pc, const hb_case *c, mpfr_prec_t prec, mpq_t *tau, double *worst
     int k;
     int st;
 
-    for (i = 0; i < MAXN; i++)
-        mpfr_inits2(rp, g0[i], th0[i], ref[i], (mpfr_ptr)0);
     mpfr_inits2(rp, t, gg, dot, lag, lagp, (mpfr_ptr)0);
-    st = cor_pc_prob_init(&p, c->expr, c->n, prec);
-    if (st == COR_OK)
-        st = cor_pc_grad_at(g0, c->expr, c->n, c->theta0, rp);
+    st = cor_pc_run_init(&r, c->expr, c->n, c->theta0, "heavyball", prec);
     if (st != COR_OK)
         goto cleanup;
-    s = cor_step_alloc(cor_step_type_lookup("heavyball"), p.V);
-    h = cor_scalar_alloc(p.V);
-    x = cor_vec_alloc(p.V);
-    if (s == NULL || h == NULL || x == NULL)
-    {
-        st = cor_last_error()->code;
+    if ((st = cor_step_set_param(r.s, "beta", "0.9")) != COR_OK ||
+        (st = cor_scalar_set_str(r.h, "0.05")) != COR_OK)
         goto cleanup;
-    }
-    if ((st = cor_step_set_param(s, "beta", "0.9")) != COR_OK ||
-        (st = cor_scalar_set_str(h, "0.05")) != COR_OK)
-        goto cleanup;
-    cor_pc_vec_set_str(x, c->theta0, c->n);
     mpfr_set_ui(gg, 0, MPFR_RNDN);
     for (i = 0; i < c->n; i++)
-    {
-        mpfr_set_str(th0[i], c->theta0[i], 10, MPFR_RNDN);
-        mpfr_fma(gg, g0[i], g0[i], gg, MPFR_RNDN);
-    }
+        mpfr_fma(gg, r.g0[i], r.g0[i], gg, MPFR_RNDN);
     for (k = 1; k <= c->kmax; k++)
     {
         double le;
 
-        st = cor_step_apply(s, p.obj, x, h, NULL);
+        st = cor_step_apply(r.s, r.p.obj, r.x, r.h, NULL);
         if (st != COR_OK)
         {
             st = COR_ERROR(cor_status_is_error(st) ? st : COR_ESANITY,
@@ -146,12 +127,7 @@ run_hb(cor_pc *pc, const hb_case *c, mpfr_prec_t prec, mpq_t *tau, double *worst
             goto cleanup;
         }
         mpfr_set_q(t, tau[k], MPFR_RNDN);
-        for (i = 0; i < c->n; i++)
-        {
-            mpfr_mul(ref[i], t, g0[i], MPFR_RNDN);
-            mpfr_sub(ref[i], th0[i], ref[i], MPFR_RNDN);
-        }
-        le = cor_pc_log2_err(x, ref, c->n);
+        le = cor_pc_run_line_err(&r, t);
         if (le > worst)
             worst = le;
         if (c->lag_rows && (k == 1 || k == 10 || k == 100))
@@ -162,8 +138,8 @@ run_hb(cor_pc *pc, const hb_case *c, mpfr_prec_t prec, mpq_t *tau, double *worst
             mpfr_set_ui(dot, 0, MPFR_RNDN);
             for (i = 0; i < c->n; i++)
             {
-                mpfr_sub(t, th0[i], cor_vec_mpfr_srcptr(x, i), MPFR_RNDN);
-                mpfr_fma(dot, t, g0[i], dot, MPFR_RNDN);
+                mpfr_sub(t, r.th0[i], cor_vec_mpfr_srcptr(r.x, i), MPFR_RNDN);
+                mpfr_fma(dot, t, r.g0[i], dot, MPFR_RNDN);
             }
             mpfr_div(dot, dot, gg, MPFR_RNDN);
             mpfr_set_ui(lag, (unsigned long)k, MPFR_RNDN);
@@ -194,20 +170,11 @@ run_hb(cor_pc *pc, const hb_case *c, mpfr_prec_t prec, mpq_t *tau, double *worst
     snprintf(name, sizeof name,
              "%s: max_k |HB_k - (theta0 - tau_k g0)|, b=0.9 h=0.05 v0=0, k<=%d @%ld", c->name,
              c->kmax, (long)prec);
-    snprintf(pred, sizeof pred, "<= 2^%ld", (long)COR_PC_SLACK_BITS - (long)prec);
-    cor_pc_row(pc, name, pred, cor_pc_fmt_log2(meas, sizeof meas, worst),
-               cor_pc_fmt_margin(marg, sizeof marg, worst, prec), worst <= COR_PC_SLACK_BITS - (double)prec);
-    if (worst - (COR_PC_SLACK_BITS - (double)prec) > *worst_all)
-        *worst_all = worst - (COR_PC_SLACK_BITS - (double)prec);
+    cor_pc_row_slack(pc, name, worst, prec, worst_all);
     st = COR_OK;
 
 cleanup:
-    cor_vec_free(x);
-    cor_scalar_free(h);
-    cor_step_free(s);
-    cor_pc_prob_clear(&p);
-    for (i = 0; i < MAXN; i++)
-        mpfr_clears(g0[i], th0[i], ref[i], (mpfr_ptr)0);
+    cor_pc_run_clear(&r);
     mpfr_clears(t, gg, dot, lag, lagp, (mpfr_ptr)0);
     return st;
 }

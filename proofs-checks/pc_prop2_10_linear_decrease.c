@@ -75,14 +75,6 @@ static const lin_case cases[] = {
      {"5", "0"}, {"0.5", "1", "1.5", "2", "2.5"}, 25},
 };
 
-static double
-flow_tol(mpfr_prec_t prec)
-{
-    double t = ldexp(1.0, -(int)prec - 8);
-
-    return t < 1e-300 ? 1e-300 : t;
-}
-
 /* log2 of |a - b| / max(1, |b|); -inf when equal. */
 static double
 log2_rel(mpfr_srcptr a, mpfr_srcptr b)
@@ -112,20 +104,14 @@ log2_rel(mpfr_srcptr a, mpfr_srcptr b)
 static void
 row_bits(cor_pc *pc, const char *name, double l, mpfr_prec_t prec, int flow, double *worst_all)
 {
-    char pred[48], meas[48], marg[32];
+    char pred[48];
     double bound = COR_PC_SLACK_BITS - (double)prec;
 
-    if (flow && log2(flow_tol(prec)) > bound)
-        bound = log2(flow_tol(prec));
+    if (flow && log2(cor_pc_flow_tol(prec)) > bound)
+        bound = log2(cor_pc_flow_tol(prec));
     snprintf(pred, sizeof pred, "<= 2^%.1f%s", bound,
              bound > COR_PC_SLACK_BITS - (double)prec ? " (flow tol)" : "");
-    if (l == -INFINITY)
-        snprintf(marg, sizeof marg, "inf");
-    else
-        snprintf(marg, sizeof marg, "%.1f", bound - l);
-    cor_pc_row(pc, name, pred, cor_pc_fmt_log2(meas, sizeof meas, l), marg, l <= bound);
-    if (l - bound > *worst_all)
-        *worst_all = l - bound;
+    cor_pc_row_log2(pc, name, pred, l, bound, worst_all);
 }
 
 static int
@@ -179,7 +165,7 @@ run_case(cor_pc *pc, const lin_case *c, mpfr_prec_t prec, double *worst_all)
     else
         memset(&p, 0, sizeof p);
     if (st == COR_OK)
-        st = cor_pc_flow_init(&fl, c->expr, c->n, COR_FLOW_TAYLOR, flow_tol(prec), prec);
+        st = cor_pc_flow_init(&fl, c->expr, c->n, COR_FLOW_TAYLOR, cor_pc_flow_tol(prec), prec);
     if (st != COR_OK)
         goto cleanup;
     mpfr_set_ui(gg, 0, MPFR_RNDN);
@@ -337,7 +323,7 @@ run_off(cor_pc *pc, mpfr_prec_t prec, double *dig_out)
     mpfr_inits2(prec, th0[0], th0[1], out[0], out[1], T, L1, ref, lin, g[0], g[1], (mpfr_ptr)0);
     st = cor_pc_prob_init(&p, OFF_EXPR, 2, prec);
     if (st == COR_OK)
-        st = cor_pc_flow_init(&fl, OFF_EXPR, 2, COR_FLOW_TAYLOR, flow_tol(prec), prec);
+        st = cor_pc_flow_init(&fl, OFF_EXPR, 2, COR_FLOW_TAYLOR, cor_pc_flow_tol(prec), prec);
     if (st != COR_OK)
         goto cleanup;
     for (i = 0; i < 2; i++)

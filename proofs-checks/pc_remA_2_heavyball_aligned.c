@@ -139,41 +139,16 @@ tau_exact(mpq_t tau, const hb_par *p, const mpq_t c, int k)
     mpq_clears(b, h, omb, bk, t, u, (mpq_ptr)0);
 }
 
-static double
-flow_tol(mpfr_prec_t prec)
-{
-    double t = ldexp(1.0, -(int)prec - 8);
-
-    return t < 1e-300 ? 1e-300 : t;
-}
-
-static void
-row_bits(cor_pc *pc, const char *name, double l, double bound, double *worst)
-{
-    char pred[48], meas[48], marg[32];
-
-    snprintf(pred, sizeof pred, "<= 2^%.1f", bound);
-    if (l == -INFINITY)
-        snprintf(marg, sizeof marg, "inf");
-    else
-        snprintf(marg, sizeof marg, "%.1f", bound - l);
-    cor_pc_row(pc, name, pred, cor_pc_fmt_log2(meas, sizeof meas, l), marg, l <= bound);
-    if (l - bound > *worst)
-        *worst = l - bound;
-}
-
 /* One (loss, beta/h, c) run: heavy-ball from v0 = c g0 against theta0 - tau_k g0. With
  * flow_rows (steady state on the cone) also against the flow integrator at k h/(1-b). */
 static int
 run_one(cor_pc *pc, const hb_loss *L, const hb_par *par, int ckind, mpfr_prec_t prec,
         double *worst)
 {
-    cor_pc_prob p;
+    cor_pc_run r;
     cor_pc_flow fl;
-    cor_step *s = NULL;
-    cor_scalar *h = NULL;
-    cor_vec *x = NULL, *v0 = NULL;
-    mpfr_t g0[MAXN], th0[MAXN], ref[MAXN], t, tend, cm;
+    cor_vec *v0 = NULL;
+    mpfr_t t, tend, cm;
     mpfr_t ftimes[KMAX], fout[KMAX * MAXN], th0p[MAXN];
     mpq_t c, tau;
     mpfr_prec_t rp = prec + 64;
@@ -187,8 +162,6 @@ run_one(cor_pc *pc, const hb_loss *L, const hb_par *par, int ckind, mpfr_prec_t 
 
     memset(&fl, 0, sizeof fl);
     mpq_inits(c, tau, (mpq_ptr)0);
-    for (i = 0; i < MAXN; i++)
-        mpfr_inits2(rp, g0[i], th0[i], ref[i], (mpfr_ptr)0);
     mpfr_inits2(rp, t, tend, cm, (mpfr_ptr)0);
     c_value(c, par, ckind);
     mpfr_set_q(cm, c, MPFR_RNDN);
@@ -198,30 +171,21 @@ run_one(cor_pc *pc, const hb_loss *L, const hb_par *par, int ckind, mpfr_prec_t 
         mpfr_set_ui(tend, 3, MPFR_RNDN);
     else
         mpfr_set_inf(tend, 1);
-    st = cor_pc_prob_init(&p, L->expr, L->n, prec);
-    if (st == COR_OK)
-        st = cor_pc_grad_at(g0, L->expr, L->n, L->theta0, rp);
+    st = cor_pc_run_init(&r, L->expr, L->n, L->theta0, "heavyball", prec);
     if (st != COR_OK)
         goto cleanup;
-    s = cor_step_alloc(cor_step_type_lookup("heavyball"), p.V);
-    h = cor_scalar_alloc(p.V);
-    x = cor_vec_alloc(p.V);
-    v0 = cor_vec_alloc(p.V);
-    if (s == NULL || h == NULL || x == NULL || v0 == NULL)
+    v0 = cor_vec_alloc(r.p.V);
+    if (v0 == NULL)
     {
         st = cor_last_error()->code;
         goto cleanup;
     }
     for (i = 0; i < L->n; i++)
-    {
-        mpfr_set_str(th0[i], L->theta0[i], 10, MPFR_RNDN);
-        mpfr_mul(cor_vec_mpfr_ptr(v0, i), cm, g0[i], MPFR_RNDN);
-    }
-    if ((st = cor_step_set_param(s, "beta", par->beta_txt)) != COR_OK ||
-        (st = cor_scalar_set_str(h, par->h_txt)) != COR_OK ||
-        (st = cor_step_set_vec(s, "v0", v0)) != COR_OK || (st = cor_step_reset(s)) != COR_OK)
+        mpfr_mul(cor_vec_mpfr_ptr(v0, i), cm, r.g0[i], MPFR_RNDN);
+    if ((st = cor_step_set_param(r.s, "beta", par->beta_txt)) != COR_OK ||
+        (st = cor_scalar_set_str(r.h, par->h_txt)) != COR_OK ||
+        (st = cor_step_set_vec(r.s, "v0", v0)) != COR_OK || (st = cor_step_reset(r.s)) != COR_OK)
         goto cleanup;
-    cor_pc_vec_set_str(x, L->theta0, L->n);
     for (k = 1; k <= KMAX; k++)
     {
         double le;
@@ -235,7 +199,7 @@ run_one(cor_pc *pc, const hb_loss *L, const hb_par *par, int ckind, mpfr_prec_t 
             kmax = k - 1;
             break;
         }
-        st = cor_step_apply(s, p.obj, x, h, NULL);
+        st = cor_step_apply(r.s, r.p.obj, r.x, r.h, NULL);
         if (st != COR_OK)
         {
             st = COR_ERROR(cor_status_is_error(st) ? st : COR_ESANITY,
@@ -244,12 +208,7 @@ run_one(cor_pc *pc, const hb_loss *L, const hb_par *par, int ckind, mpfr_prec_t 
         }
         tau_exact(tau, par, c, k);
         mpfr_set_q(t, tau, MPFR_RNDN);
-        for (i = 0; i < L->n; i++)
-        {
-            mpfr_mul(ref[i], t, g0[i], MPFR_RNDN);
-            mpfr_sub(ref[i], th0[i], ref[i], MPFR_RNDN);
-        }
-        le = cor_pc_log2_err(x, ref, L->n);
+        le = cor_pc_run_line_err(&r, t);
         if (le > w)
             w = le;
         if (do_flow && mpfr_cmp(t, tend) < 0)
@@ -259,7 +218,7 @@ run_one(cor_pc *pc, const hb_loss *L, const hb_par *par, int ckind, mpfr_prec_t 
             for (i = 0; i < L->n; i++)
             {
                 mpfr_init2(fout[nflow * L->n + i], prec);
-                mpfr_set(fout[nflow * L->n + i], cor_vec_mpfr_srcptr(x, i), MPFR_RNDN);
+                mpfr_set(fout[nflow * L->n + i], cor_vec_mpfr_srcptr(r.x, i), MPFR_RNDN);
             }
             mpfr_set_q(ftimes[nflow], tau, MPFR_RNDN);
             nflow++;
@@ -268,7 +227,7 @@ run_one(cor_pc *pc, const hb_loss *L, const hb_par *par, int ckind, mpfr_prec_t 
     snprintf(name, sizeof name, "%s: b=%s h=%s v0=c g0, c=%s: max_{k<=%d} |HB_k - (theta0 - "
              "tau_k g0)| @%ld", L->name, par->beta_txt, par->h_txt, cnames[ckind], kmax,
              (long)prec);
-    row_bits(pc, name, w, COR_PC_SLACK_BITS - (double)prec, worst);
+    cor_pc_row_bits(pc, name, w, COR_PC_SLACK_BITS - (double)prec, worst);
 
     if (do_flow && nflow > 0)
     {
@@ -288,7 +247,7 @@ run_one(cor_pc *pc, const hb_loss *L, const hb_par *par, int ckind, mpfr_prec_t 
             mpfr_init2(th0p[i], prec);
             mpfr_set_str(th0p[i], L->theta0[i], 10, MPFR_RNDN);
         }
-        st = cor_pc_flow_init(&fl, L->expr, L->n, COR_FLOW_TAYLOR, flow_tol(prec), prec);
+        st = cor_pc_flow_init(&fl, L->expr, L->n, COR_FLOW_TAYLOR, cor_pc_flow_tol(prec), prec);
         if (st == COR_OK)
             st = cor_flow_solve(fl.flow, out, (size_t)nflow, (const mpfr_t *)ftimes,
                                 (const mpfr_t *)th0p);
@@ -299,18 +258,19 @@ run_one(cor_pc *pc, const hb_loss *L, const hb_par *par, int ckind, mpfr_prec_t 
                 double le;
 
                 for (i = 0; i < L->n; i++)
-                    mpfr_set(ref[i], out[q * L->n + i], MPFR_RNDN);
+                    mpfr_set(r.ref[i], out[q * L->n + i], MPFR_RNDN);
                 for (i = 0; i < L->n; i++)
-                    mpfr_set(cor_vec_mpfr_ptr(x, i), fout[q * L->n + i], MPFR_RNDN);
-                le = cor_pc_log2_err(x, ref, L->n);
+                    mpfr_set(cor_vec_mpfr_ptr(r.x, i), fout[q * L->n + i], MPFR_RNDN);
+                le = cor_pc_log2_err(r.x, r.ref, L->n);
                 if (le > wf)
                     wf = le;
             }
             snprintf(name, sizeof name, "%s: b=%s h=%s steady start: max_{k<=%d} |HB_k - "
                      "GF(kh/(1-b))| (lib/flow) @%ld", L->name, par->beta_txt, par->h_txt, nflow,
                      (long)prec);
-            row_bits(pc, name, wf, fmax(COR_PC_SLACK_BITS - (double)prec, log2(flow_tol(prec))),
-                     worst);
+            cor_pc_row_bits(pc, name, wf,
+                            fmax(COR_PC_SLACK_BITS - (double)prec, log2(cor_pc_flow_tol(prec))),
+                            worst);
         }
         else
             st = COR_ERROR(cor_status_is_error(st) ? st : COR_ESANITY, "flow: %s",
@@ -334,13 +294,8 @@ cleanup:
             mpfr_clear(fout[k * L->n + i]);
     }
     cor_pc_flow_clear(&fl);
-    cor_vec_free(x);
     cor_vec_free(v0);
-    cor_scalar_free(h);
-    cor_step_free(s);
-    cor_pc_prob_clear(&p);
-    for (i = 0; i < MAXN; i++)
-        mpfr_clears(g0[i], th0[i], ref[i], (mpfr_ptr)0);
+    cor_pc_run_clear(&r);
     mpfr_clears(t, tend, cm, (mpfr_ptr)0);
     mpq_clears(c, tau, (mpq_ptr)0);
     return st;

@@ -74,45 +74,25 @@ static const corr_case corr_cases[] = {
 static int
 run_corridor(cor_pc *pc, const corr_case *c, mpfr_prec_t prec, double *worst_all)
 {
-    cor_pc_prob p;
-    cor_step *s = NULL;
-    cor_scalar *h = NULL;
-    cor_vec *x = NULL;
-    mpfr_t g0[MAXN], th0[MAXN], ref[MAXN], hr, t;
-    mpfr_prec_t rp = prec + 64;
+    cor_pc_run r;
+    mpfr_t hr, t;
     double worst = -INFINITY;
-    char name[128], meas[48], marg[32], pred[48];
-    size_t i;
+    char name[128];
     int k;
     int st;
 
-    for (i = 0; i < MAXN; i++)
-        mpfr_inits2(rp, g0[i], th0[i], ref[i], (mpfr_ptr)0);
-    mpfr_inits2(rp, hr, t, (mpfr_ptr)0);
-    st = cor_pc_prob_init(&p, c->expr, c->n, prec);
-    if (st == COR_OK)
-        st = cor_pc_grad_at(g0, c->expr, c->n, c->theta0, rp);
+    mpfr_inits2(prec + 64, hr, t, (mpfr_ptr)0);
+    st = cor_pc_run_init(&r, c->expr, c->n, c->theta0, "gd", prec);
     if (st != COR_OK)
         goto cleanup;
-    s = cor_step_alloc(cor_step_type_lookup("gd"), p.V);
-    h = cor_scalar_alloc(p.V);
-    x = cor_vec_alloc(p.V);
-    if (s == NULL || h == NULL || x == NULL)
-    {
-        st = cor_last_error()->code;
-        goto cleanup;
-    }
-    if ((st = cor_scalar_set_str(h, "0.1")) != COR_OK)
+    if ((st = cor_scalar_set_str(r.h, "0.1")) != COR_OK)
         goto cleanup;
     mpfr_set_str(hr, "0.1", 10, MPFR_RNDN);
-    cor_pc_vec_set_str(x, c->theta0, c->n);
-    for (i = 0; i < c->n; i++)
-        mpfr_set_str(th0[i], c->theta0[i], 10, MPFR_RNDN);
     for (k = 1; k <= NSTEPS; k++)
     {
         double le;
 
-        st = cor_step_apply(s, p.obj, x, h, NULL);
+        st = cor_step_apply(r.s, r.p.obj, r.x, r.h, NULL);
         if (st != COR_OK)
         {
             st = COR_ERROR(cor_status_is_error(st) ? st : COR_ESANITY, "%s: GD step %d: %s",
@@ -120,52 +100,28 @@ run_corridor(cor_pc *pc, const corr_case *c, mpfr_prec_t prec, double *worst_all
             goto cleanup;
         }
         mpfr_mul_ui(t, hr, (unsigned long)k, MPFR_RNDN);
-        for (i = 0; i < c->n; i++)
-        {
-            mpfr_mul(ref[i], t, g0[i], MPFR_RNDN);
-            mpfr_sub(ref[i], th0[i], ref[i], MPFR_RNDN);
-        }
-        le = cor_pc_log2_err(x, ref, c->n);
+        le = cor_pc_run_line_err(&r, t);
         if (le > worst)
             worst = le;
     }
     snprintf(name, sizeof name, "%s: max_k |GD_k - GF(kh)|, h=0.1, k<=%d @%ld", c->name,
              NSTEPS, (long)prec);
-    snprintf(pred, sizeof pred, "<= 2^%ld", (long)COR_PC_SLACK_BITS - (long)prec);
-    cor_pc_row(pc, name, pred, cor_pc_fmt_log2(meas, sizeof meas, worst),
-               cor_pc_fmt_margin(marg, sizeof marg, worst, prec), worst <= COR_PC_SLACK_BITS - (double)prec);
-    if (worst - (COR_PC_SLACK_BITS - (double)prec) > *worst_all)
-        *worst_all = worst - (COR_PC_SLACK_BITS - (double)prec);
+    cor_pc_row_slack(pc, name, worst, prec, worst_all);
     if (c->cone_iv)
     {
-        double le;
+        double le = cor_pc_run_cone_iv_err(&r);
 
-        /* theta0 (1 - 2/sqrt(14)) */
-        mpfr_sqrt_ui(t, 14, MPFR_RNDN);
-        mpfr_ui_div(t, 2, t, MPFR_RNDN);
-        mpfr_ui_sub(t, 1, t, MPFR_RNDN);
-        for (i = 0; i < c->n; i++)
-            mpfr_mul(ref[i], th0[i], t, MPFR_RNDN);
-        le = cor_pc_log2_err(x, ref, c->n);
         snprintf(name, sizeof name, "case (iv) GD_20 = theta0(1-2/sqrt14) @%ld", (long)prec);
         if (cor_pc_verbose(pc))
             mpfr_fprintf(stderr, "  GD_20 = (%.40Rg, %.40Rg, %.40Rg)\n",
-                         cor_vec_mpfr_srcptr(x, 0), cor_vec_mpfr_srcptr(x, 1),
-                         cor_vec_mpfr_srcptr(x, 2));
-        cor_pc_row(pc, name, pred, cor_pc_fmt_log2(meas, sizeof meas, le),
-                   cor_pc_fmt_margin(marg, sizeof marg, le, prec), le <= COR_PC_SLACK_BITS - (double)prec);
-        if (le - (COR_PC_SLACK_BITS - (double)prec) > *worst_all)
-            *worst_all = le - (COR_PC_SLACK_BITS - (double)prec);
+                         cor_vec_mpfr_srcptr(r.x, 0), cor_vec_mpfr_srcptr(r.x, 1),
+                         cor_vec_mpfr_srcptr(r.x, 2));
+        cor_pc_row_slack(pc, name, le, prec, worst_all);
     }
     st = COR_OK;
 
 cleanup:
-    cor_vec_free(x);
-    cor_scalar_free(h);
-    cor_step_free(s);
-    cor_pc_prob_clear(&p);
-    for (i = 0; i < MAXN; i++)
-        mpfr_clears(g0[i], th0[i], ref[i], (mpfr_ptr)0);
+    cor_pc_run_clear(&r);
     mpfr_clears(hr, t, (mpfr_ptr)0);
     return st;
 }
@@ -182,9 +138,7 @@ run_off(cor_pc *pc, mpfr_prec_t prec, double *slope_out, double *err_last)
 {
     static const char *const th0txt[2] = {"-1.2", "1"};
     cor_pc_prob p;
-    cor_expr_pool *fpool = NULL;
-    cor_flow *fl = NULL;
-    cor_flow_opts opts;
+    cor_pc_flow fl = {NULL, NULL};
     cor_step *s = NULL;
     cor_scalar *h = NULL;
     cor_vec *x = NULL;
@@ -211,30 +165,9 @@ run_off(cor_pc *pc, mpfr_prec_t prec, double *slope_out, double *err_last)
         goto cleanup;
     }
     /* the flow: its own pool, the same loss */
-    {
-        cor_node vars[2], f;
-        size_t col = 0;
-
-        fpool = cor_expr_pool_alloc();
-        if (fpool == NULL)
-        {
-            st = cor_last_error()->code;
-            goto cleanup;
-        }
-        vars[0] = cor_expr_var(fpool, "x");
-        vars[1] = cor_expr_var(fpool, "y");
-        st = cor_expr_parse(&f, &col, OFF_EXPR, COR_PARSE_KNOWN_VARS, fpool);
-        if (st != COR_OK)
-            goto cleanup;
-        cor_flow_opts_init(&opts);
-        opts.tol = 1e-60;
-        fl = cor_flow_alloc(COR_FLOW_TAYLOR, fpool, f, 2, vars, prec, &opts);
-        if (fl == NULL)
-        {
-            st = cor_last_error()->code;
-            goto cleanup;
-        }
-    }
+    st = cor_pc_flow_init(&fl, OFF_EXPR, 2, COR_FLOW_TAYLOR, 1e-60, prec);
+    if (st != COR_OK)
+        goto cleanup;
     for (i = 0; i < 2; i++)
         mpfr_set_str(th0[i], th0txt[i], 10, MPFR_RNDN);
     mpfr_set_ui(c2[0], 120703, MPFR_RNDN);
@@ -260,7 +193,7 @@ run_off(cor_pc *pc, mpfr_prec_t prec, double *slope_out, double *err_last)
 
             mpfr_init2(times[0], prec);
             mpfr_set(times[0], hm, MPFR_RNDN);
-            st = cor_flow_solve(fl, out, 1, (const mpfr_t *)times, (const mpfr_t *)th0);
+            st = cor_flow_solve(fl.flow, out, 1, (const mpfr_t *)times, (const mpfr_t *)th0);
             mpfr_clear(times[0]);
         }
         if (st != COR_OK)
@@ -301,19 +234,8 @@ run_off(cor_pc *pc, mpfr_prec_t prec, double *slope_out, double *err_last)
     }
     /* least-squares slope of log err against log h */
     {
-        double mx = 0, my = 0, sxx = 0, sxy = 0, slope;
+        double slope = cor_pc_fit_slope(lh, le, NH);
 
-        for (j = 0; j < NH; j++)
-        {
-            mx += lh[j] / NH;
-            my += le[j] / NH;
-        }
-        for (j = 0; j < NH; j++)
-        {
-            sxx += (lh[j] - mx) * (lh[j] - mx);
-            sxy += (lh[j] - mx) * (le[j] - my);
-        }
-        slope = sxy / sxx;
         *slope_out = slope;
         snprintf(name, sizeof name, "(ii) fitted slope of |ratio - c2| vs h, h=1e-2..1e-7 @%ld",
                  (long)prec);
@@ -352,19 +274,8 @@ run_off(cor_pc *pc, mpfr_prec_t prec, double *slope_out, double *err_last)
         le[j] = log10(e3[j]);
     }
     {
-        double mx = 0, my = 0, sxx = 0, sxy = 0, slope;
+        double slope = cor_pc_fit_slope(lh, le, NH);
 
-        for (j = 0; j < NH; j++)
-        {
-            mx += lh[j] / NH;
-            my += le[j] / NH;
-        }
-        for (j = 0; j < NH; j++)
-        {
-            sxx += (lh[j] - mx) * (lh[j] - mx);
-            sxy += (lh[j] - mx) * (le[j] - my);
-        }
-        slope = sxy / sxx;
         snprintf(name, sizeof name, "(ii) fitted slope of |(ratio - c2)/h - c3| vs h @%ld",
                  (long)prec);
         snprintf(meas, sizeof meas, "%.6f", slope);
@@ -374,8 +285,7 @@ run_off(cor_pc *pc, mpfr_prec_t prec, double *slope_out, double *err_last)
     st = COR_OK;
 
 cleanup:
-    cor_flow_free(fl);
-    cor_expr_pool_free(fpool);
+    cor_pc_flow_clear(&fl);
     cor_vec_free(x);
     cor_scalar_free(h);
     cor_step_free(s);

@@ -639,3 +639,22 @@ cor_pc_prec_grid(cor_pc *pc, mpfr_prec_t *precs)
         precs[n++] = 4096;
     return n;
 }
+
+double
+cor_pc_fit_slope(const double *x, const double *y, size_t n)
+{
+    double mx = 0, my = 0, sxx = 0, sxy = 0;
+    size_t j;
+
+    for (j = 0; j < n; j++)
+    {
+        mx += x[j] / (double)n;
+        my += y[j] / (double)n;
+    }
+    for (j = 0; j < n; j++)
+    {
+        sxx += (x[j] - mx) * (x[j] - mx);
+        sxy += (x[j] - mx) * (y[j] - my);
+    }
+    return sxy / sxx;
+}

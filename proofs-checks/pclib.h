@@ -135,6 +135,9 @@ char *cor_pc_fmt_d(char *buf, size_t size, double x);
  * of ref; +inf when they are equal. */
 double cor_pc_digits_agree(const mpfr_t computed, const mpfr_t ref);
 
+/* The least-squares slope of y against x over n points (means accumulated as sum x_j / n). */
+double cor_pc_fit_slope(const double *x, const double *y, size_t n);
+
 /* ---- deterministic random points ----------------------------------------------------- */
 
 /* splitmix64 (Steele, Lea & Flood 2014): state advanced by a fixed odd constant, output

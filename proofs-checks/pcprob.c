@@ -211,3 +211,121 @@ cor_pc_flow_clear(cor_pc_flow *f)
     cor_expr_pool_free(f->pool);
     memset(f, 0, sizeof *f);
 }
+
+double
+cor_pc_flow_tol(mpfr_prec_t prec)
+{
+    double t = ldexp(1.0, -(int)prec - 8);
+
+    return t < 1e-300 ? 1e-300 : t;
+}
+
+int
+cor_pc_run_init(cor_pc_run *r, const char *expr, size_t n, const char *const *theta0,
+                const char *method, mpfr_prec_t prec)
+{
+    mpfr_prec_t rp = prec + 64;
+    size_t i;
+    int st;
+
+    r->s = NULL;
+    r->h = NULL;
+    r->x = NULL;
+    r->n = n;
+    for (i = 0; i < COR_PC_MAXN; i++)
+        mpfr_inits2(rp, r->g0[i], r->th0[i], r->ref[i], (mpfr_ptr)0);
+    st = cor_pc_prob_init(&r->p, expr, n, prec);
+    if (st == COR_OK)
+        st = cor_pc_grad_at(r->g0, expr, n, theta0, rp);
+    if (st != COR_OK)
+        return st;
+    r->s = cor_step_alloc(cor_step_type_lookup(method), r->p.V);
+    r->h = cor_scalar_alloc(r->p.V);
+    r->x = cor_vec_alloc(r->p.V);
+    if (r->s == NULL || r->h == NULL || r->x == NULL)
+        return cor_last_error()->code;
+    cor_pc_vec_set_str(r->x, theta0, n);
+    for (i = 0; i < n; i++)
+        mpfr_set_str(r->th0[i], theta0[i], 10, MPFR_RNDN);
+    return COR_OK;
+}
+
+void
+cor_pc_run_clear(cor_pc_run *r)
+{
+    size_t i;
+
+    cor_vec_free(r->x);
+    cor_scalar_free(r->h);
+    cor_step_free(r->s);
+    cor_pc_prob_clear(&r->p);
+    for (i = 0; i < COR_PC_MAXN; i++)
+        mpfr_clears(r->g0[i], r->th0[i], r->ref[i], (mpfr_ptr)0);
+    r->s = NULL;
+    r->h = NULL;
+    r->x = NULL;
+}
+
+double
+cor_pc_run_line_err(cor_pc_run *r, mpfr_srcptr t)
+{
+    size_t i;
+
+    for (i = 0; i < r->n; i++)
+    {
+        mpfr_mul(r->ref[i], t, r->g0[i], MPFR_RNDN);
+        mpfr_sub(r->ref[i], r->th0[i], r->ref[i], MPFR_RNDN);
+    }
+    return cor_pc_log2_err(r->x, r->ref, r->n);
+}
+
+double
+cor_pc_run_cone_iv_err(cor_pc_run *r)
+{
+    mpfr_t t;
+    size_t i;
+    double le;
+
+    mpfr_init2(t, mpfr_get_prec(r->th0[0]));
+    mpfr_sqrt_ui(t, 14, MPFR_RNDN);
+    mpfr_ui_div(t, 2, t, MPFR_RNDN);
+    mpfr_ui_sub(t, 1, t, MPFR_RNDN);
+    for (i = 0; i < r->n; i++)
+        mpfr_mul(r->ref[i], r->th0[i], t, MPFR_RNDN);
+    le = cor_pc_log2_err(r->x, r->ref, r->n);
+    mpfr_clear(t);
+    return le;
+}
+
+void
+cor_pc_row_log2(cor_pc *pc, const char *name, const char *pred, double l, double bound,
+                double *worst)
+{
+    char meas[48], marg[32];
+
+    if (l == -INFINITY)
+        snprintf(marg, sizeof marg, "inf");
+    else
+        snprintf(marg, sizeof marg, "%.1f", bound - l);
+    cor_pc_row(pc, name, pred, cor_pc_fmt_log2(meas, sizeof meas, l), marg, l <= bound);
+    if (l - bound > *worst)
+        *worst = l - bound;
+}
+
+void
+cor_pc_row_bits(cor_pc *pc, const char *name, double l, double bound, double *worst)
+{
+    char pred[48];
+
+    snprintf(pred, sizeof pred, "<= 2^%.1f", bound);
+    cor_pc_row_log2(pc, name, pred, l, bound, worst);
+}
+
+void
+cor_pc_row_slack(cor_pc *pc, const char *name, double l, mpfr_prec_t prec, double *worst)
+{
+    char pred[48];
+
+    snprintf(pred, sizeof pred, "<= 2^%ld", (long)COR_PC_SLACK_BITS - (long)prec);
+    cor_pc_row_log2(pc, name, pred, l, COR_PC_SLACK_BITS - (double)prec, worst);
+}

@@ -1,4 +1,4 @@
-/* pcprob.h -- a loss on an MPFR space, and error formatting, shared by the theorem checks of
+/* pcprob.h -- a loss on an MPFR space, a stepper-run fixture, and error rows, shared by the theorem checks of
  * the optimizer core (Thm 3.1, Lemma A.1, App. A.2, Sec. 4). */
 #ifndef COR_PCPROB_H
 #define COR_PCPROB_H
@@ -10,7 +10,9 @@
 #include "cor_expr.h"
 #include "cor_flow.h"
 #include "cor_objective.h"
+#include "cor_step.h"
 #include "cor_vspace.h"
+#include "pclib.h"
 
 #define COR_PC_MAXN 3
 #define COR_PC_SLACK_BITS 20 /* tolerance 2^(COR_PC_SLACK_BITS - prec) */
@@ -59,5 +61,48 @@ typedef struct
 int cor_pc_flow_init(cor_pc_flow *f, const char *expr, size_t n, cor_flow_method m, double tol,
                      mpfr_prec_t prec);
 void cor_pc_flow_clear(cor_pc_flow *f);
+
+/* The Taylor flow tolerance of a check at precision prec: 2^(-prec-8), at least 1e-300. */
+double cor_pc_flow_tol(mpfr_prec_t prec);
+
+/* ---- the fixture of a stepper run on a corridor ----------------------------------------- */
+
+/* A stepper run from theta0 on a loss in x, y, z (the first n): the loss on an MPFR space at
+ * prec (p), a stepper of the named type on it (s), a step-size scalar (h, unset), the iterate
+ * (x, set to theta0), and at prec + 64 bits the start th0, its gradient g0 and a reference
+ * point ref, for comparing the iterates with the gradient-flow line theta0 - t g0 of a
+ * corridor (P2). */
+typedef struct
+{
+    cor_pc_prob p;
+    cor_step *s;
+    cor_scalar *h;
+    cor_vec *x;
+    size_t n;
+    mpfr_t th0[COR_PC_MAXN], g0[COR_PC_MAXN], ref[COR_PC_MAXN];
+} cor_pc_run;
+
+/* Sets up r (above) for expr, the start theta0[0..n) (decimal texts) and the stepper type
+ * `method`. Returns COR_OK or the library's error; cor_pc_run_clear is due either way. */
+int cor_pc_run_init(cor_pc_run *r, const char *expr, size_t n, const char *const *theta0,
+                    const char *method, mpfr_prec_t prec);
+void cor_pc_run_clear(cor_pc_run *r);
+/* ref = th0 - t g0 (the flow line at time t); returns cor_pc_log2_err(x, ref). */
+double cor_pc_run_line_err(cor_pc_run *r, mpfr_srcptr t);
+/* ref = th0 (1 - 2/sqrt(14)) (reference case (iv): GD_20 on the cone from (3,-1,2) with
+ * h = 0.1); returns cor_pc_log2_err(x, ref). */
+double cor_pc_run_cone_iv_err(cor_pc_run *r);
+
+/* ---- rows against a bound in bits --------------------------------------------------- */
+
+/* One row: measured 2^l (cor_pc_fmt_log2), margin bound - l in bits ("inf" for l = -inf),
+ * holds when l <= bound; *worst = max(*worst, l - bound). */
+void cor_pc_row_log2(cor_pc *pc, const char *name, const char *pred, double l, double bound,
+                     double *worst);
+/* The same, predicted "<= 2^bound" (bound with one decimal). */
+void cor_pc_row_bits(cor_pc *pc, const char *name, double l, double bound, double *worst);
+/* The same against the tolerance 2^(COR_PC_SLACK_BITS - prec), predicted "<= 2^(20-prec)"
+ * (the exponent as an integer). */
+void cor_pc_row_slack(cor_pc *pc, const char *name, double l, mpfr_prec_t prec, double *worst);
 
 #endif
