@@ -22,6 +22,9 @@
 #include <string.h>
 
 #include <oneapi/dnnl/dnnl.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "cor_sys.h"
 #include "nn_impl.h"
@@ -81,6 +84,7 @@ struct cor_nn_dnnl
     dnnl_engine_t eng;
     dnnl_stream_t strm;
     int n;                 /* batch size the primitives were built for (0: none) */
+    int nthr;              /* OpenMP threads they were built for */
     dnnl_memory_desc_t *tmd;
     dop *op;
     int nop;
@@ -595,6 +599,12 @@ cor_nn_dnnl_setup_internal(cor_nn_model *m, int n)
         }
         dnnl_post_ops_destroy(po);
     }
+#ifdef _OPENMP
+    /* oneDNN fixes a primitive's thread count when it is created, and runs that many
+     * threads whatever omp_set_num_threads says later */
+    omp_set_num_threads(m->nthreads);
+#endif
+    d->nthr = m->nthreads;
     {
         /* a one-channel input is the same bytes in NCHW and NHWC: NCHW first (oneDNN's own
          * layouts downstream), NHWC when that made a convolution refuse oneDNN's choice, kept
@@ -759,7 +769,7 @@ cor_nn_dnnl_prepare_internal(cor_nn_model *m, int n, int train)
     cor_nn_dnnl *d = m->dnnl;
 
     (void)train;
-    if (d->n != n)
+    if (d->n != n || d->nthr != m->nthreads)
     {
         int st = cor_nn_dnnl_setup_internal(m, n);
 
