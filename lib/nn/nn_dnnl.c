@@ -1,16 +1,29 @@
 /* nn_dnnl.c -- the oneDNN backend of lib/nn (compiled to nothing without HAVE_DNNL).
  *
- * Layouts: the input images are plain NCHW; every convolution lets oneDNN choose its
- * destination layout ("any", blocked nChw16c on AVX-512), and batch norm, pooling and the
- * residual additions keep the layout of their input, so activations stay blocked from the
- * first convolution to the classifier with no reorder in between. The inner product reads
- * the blocked tensor directly and writes plain N x K logits. Only the weights are reordered:
+ * Layouts: the input images are plain NCHW; batch norm, pooling and the residual additions
+ * keep the layout of their input, and each convolution chooses its destination layout by
+ * asking oneDNN which implementation it would run (dnnl_query_impl_info_str): oneDNN's own
+ * choice ("any", blocked nChw16c on AVX-512 from 16 channels up) unless that runs forward,
+ * backward-data or backward-weights on one of oneDNN's reference loops ("ref:any", many
+ * times slower than lib/nn's own loops) or pads the channels (8 channels in a 16-channel
+ * block, which the next convolution then runs on ref:any), else the first of the source's
+ * own layout, NHWC, nChw16c, nChw8c, NCHW that does neither (conv_choose). A one-channel
+ * input is the same bytes in NCHW and NHWC: when a convolution refused oneDNN's choice with
+ * the NCHW description, the model is built again with NHWC, and kept if that has no more
+ * reference loops (resnet-small on 1x28x28, 8..64 channels: NHWC throughout, brgconv and
+ * jit kernels; oneDNN 2.6 has none for NHWC with a destination "any", nor for 8 channels
+ * blocked by 16). Activations then stay in one layout from the first convolution to the
+ * classifier with no reorder in between. The inner product reads the tensor in its layout
+ * and writes plain N x K logits. Only the weights are reordered:
  * the parameter buffer keeps PyTorch's KCRS layout (so one flat f32 vector is what the
  * steppers see), and each pass reorders it into the layouts the convolution primitives
  * chose, and the weight gradients back.
  *
- * Primitives are built once per batch size (cor_nn_dnnl_prepare_internal rebuilds them when
- * the batch size changes, the only place this backend allocates after the model's alloc)
+ * Primitives are built once per batch size and thread count (cor_nn_dnnl_prepare_internal
+ * rebuilds them when either changes, the only place this backend allocates after the
+ * model's alloc: oneDNN fixes a primitive's OpenMP thread count at creation and runs that
+ * many threads whatever omp_set_num_threads says later, so primitives built at alloc for
+ * all cores ran two spinning threads under --threads 1)
  * with a user-managed scratchpad shared by all of them. Batch norm fuses the following
  * ReLU (dnnl_fuse_norm_relu, with its bit-mask workspace); residual additions are binary
  * primitives with a ReLU post-op, executed in place.

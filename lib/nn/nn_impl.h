@@ -137,7 +137,8 @@ int cor_nn_tensor_new_internal(cor_nn_model *m, int c, int h, int w, int alias_o
  * primitive is not available, COR_ENOMEM. */
 int cor_nn_dnnl_setup_internal(cor_nn_model *m, int n);
 void cor_nn_dnnl_free_internal(cor_nn_model *m);
-/* Before a pass on n images: rebuilds the primitives if n changed, reorders the weights. */
+/* Before a pass on n images: rebuilds the primitives if n or the model's thread count
+ * changed, reorders the weights. */
 int cor_nn_dnnl_prepare_internal(cor_nn_model *m, int n, int train);
 /* Forward of one op (not RELU) and backward of one op (not RELU, not ADD's bookkeeping). */
 void cor_nn_dnnl_fwd_internal(cor_nn_model *m, cor_nn_op *o, int n, int train);
