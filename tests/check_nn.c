@@ -10,6 +10,8 @@
  *  - torch: ResNet-18 (CIFAR) loss and gradients against PyTorch's float64 result on the
  *    same weights and inputs (tests/nn_fixtures/resnet18_cifar.tsv, made by
  *    tests/make_nn_fixtures.py), relative 1e-4, on every backend.
+ *  - dnnl_no_ref: no convolution of the small Fashion-MNIST models runs on oneDNN's
+ *    reference loops (with AVX-512).
  *  - objective, determinism, errors.
  *  - curvature: on softmax regression ("mlp:12-4", one fully connected layer: smooth, with
  *    the Hessian in closed form, H = (1/N) sum_n (diag p_n - p_n p_n^T) (x) a_n a_n^T + wd I,
@@ -487,6 +489,54 @@ START_TEST(backends)
         cor_nn_model_free(a);
         cor_nn_model_free(b);
     }
+}
+END_TEST
+
+/* oneDNN runs every convolution (forward, backward data and weights) of the small models on
+ * Fashion-MNIST's 1x28x28 images with one of its optimised kernels, none with its reference
+ * loops ("ref:any", 7-10x slower than lib/nn's own loops; doc/nn.md), at the training batch
+ * sizes and at a small one. Checked where oneDNN has AVX-512 kernels (the layout choices of
+ * nn_dnnl.c are made by querying oneDNN, but only verified there). */
+START_TEST(dnnl_no_ref)
+{
+#ifdef HAVE_DNNL
+    static const char *const names[] = {"resnet-small", "cnn-small", "cnn-medium", "vgg-small"};
+    static const int batch[] = {64, 128, 8};
+
+    for (size_t t = 0; t < sizeof names / sizeof names[0]; t++)
+        for (size_t b = 0; b < sizeof batch / sizeof batch[0]; b++)
+        {
+            cor_nn_model *m = cor_nn_model_alloc(names[t], 1, 28, 28, 10, batch[b]);
+
+            ck_assert_ptr_nonnull(m);
+            if (strcmp(cor_nn_model_backend(m), "onednn") != 0)
+            {
+                printf("dnnl_no_ref: %s has no oneDNN backend in this build; skipped\n",
+                       names[t]);
+                cor_nn_model_free(m);
+                continue;
+            }
+            const int nconv = cor_nn_dnnl_count_ref_internal(m, 1);
+            const int nall = cor_nn_dnnl_count_ref_internal(m, 0);
+
+            printf("dnnl_no_ref %-12s batch %3d: %d convolution and %d other primitives on "
+                   "oneDNN's reference loops\n",
+                   names[t], batch[b], nconv, nall - nconv);
+            ck_assert_int_ge(nconv, 0);
+            if (cor_nn_dnnl_avx512_internal())
+            {
+                ck_assert_msg(nconv == 0, "%s batch %d: %d convolution primitives on ref",
+                              names[t], batch[b], nconv);
+                ck_assert_msg(nall == 0, "%s batch %d: %d primitives on ref", names[t],
+                              batch[b], nall);
+            }
+            cor_nn_model_free(m);
+        }
+    if (!cor_nn_dnnl_avx512_internal())
+        printf("dnnl_no_ref: oneDNN has no AVX-512 kernels on this CPU; counts not checked\n");
+#else
+    printf("dnnl_no_ref: built without oneDNN; skipped\n");
+#endif
 }
 END_TEST
 
@@ -1149,7 +1199,7 @@ main(void)
         {"objective", objective, 30},     {"errors", errors, 10},
         {"curvature", curvature, 30},     {"objective_undisturbed", objective_undisturbed, 30},
         {"ncorrect", ncorrect, 10},
-        {"shapes", shapes, 60},
+        {"shapes", shapes, 60},           {"dnnl_no_ref", dnnl_no_ref, 60},
     };
 
     cor_test_rng_init(&rng, cor_test_seed(), 17);

@@ -1,16 +1,29 @@
 /* nn_dnnl.c -- the oneDNN backend of lib/nn (compiled to nothing without HAVE_DNNL).
  *
- * Layouts: the input images are plain NCHW; every convolution lets oneDNN choose its
- * destination layout ("any", blocked nChw16c on AVX-512), and batch norm, pooling and the
- * residual additions keep the layout of their input, so activations stay blocked from the
- * first convolution to the classifier with no reorder in between. The inner product reads
- * the blocked tensor directly and writes plain N x K logits. Only the weights are reordered:
+ * Layouts: the input images are plain NCHW; batch norm, pooling and the residual additions
+ * keep the layout of their input, and each convolution chooses its destination layout by
+ * asking oneDNN which implementation it would run (dnnl_query_impl_info_str): oneDNN's own
+ * choice ("any", blocked nChw16c on AVX-512 from 16 channels up) unless that runs forward,
+ * backward-data or backward-weights on one of oneDNN's reference loops ("ref:any", many
+ * times slower than lib/nn's own loops) or pads the channels (8 channels in a 16-channel
+ * block, which the next convolution then runs on ref:any), else the first of the source's
+ * own layout, NHWC, nChw16c, nChw8c, NCHW that does neither (conv_choose). A one-channel
+ * input is the same bytes in NCHW and NHWC: when a convolution refused oneDNN's choice with
+ * the NCHW description, the model is built again with NHWC, and kept if that has no more
+ * reference loops (resnet-small on 1x28x28, 8..64 channels: NHWC throughout, brgconv and
+ * jit kernels; oneDNN 2.6 has none for NHWC with a destination "any", nor for 8 channels
+ * blocked by 16). Activations then stay in one layout from the first convolution to the
+ * classifier with no reorder in between. The inner product reads the tensor in its layout
+ * and writes plain N x K logits. Only the weights are reordered:
  * the parameter buffer keeps PyTorch's KCRS layout (so one flat f32 vector is what the
  * steppers see), and each pass reorders it into the layouts the convolution primitives
  * chose, and the weight gradients back.
  *
- * Primitives are built once per batch size (cor_nn_dnnl_prepare_internal rebuilds them when
- * the batch size changes, the only place this backend allocates after the model's alloc)
+ * Primitives are built once per batch size and thread count (cor_nn_dnnl_prepare_internal
+ * rebuilds them when either changes, the only place this backend allocates after the
+ * model's alloc: oneDNN fixes a primitive's OpenMP thread count at creation and runs that
+ * many threads whatever omp_set_num_threads says later, so primitives built at alloc for
+ * all cores ran two spinning threads under --threads 1)
  * with a user-managed scratchpad shared by all of them. Batch norm fuses the following
  * ReLU (dnnl_fuse_norm_relu, with its bit-mask workspace); residual additions are binary
  * primitives with a ReLU post-op, executed in place.
@@ -22,6 +35,9 @@
 #include <string.h>
 
 #include <oneapi/dnnl/dnnl.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "cor_sys.h"
 #include "nn_impl.h"
@@ -81,6 +97,7 @@ struct cor_nn_dnnl
     dnnl_engine_t eng;
     dnnl_stream_t strm;
     int n;                 /* batch size the primitives were built for (0: none) */
+    int nthr;              /* OpenMP threads they were built for */
     dnnl_memory_desc_t *tmd;
     dop *op;
     int nop;
@@ -88,6 +105,8 @@ struct cor_nn_dnnl
     size_t scratch_bytes;
     dnnl_primitive_attr_t attr;
     dnnl_primitive_attr_t attr_relu;
+    int nref;     /* convolution primitives on oneDNN's reference loops (conv_choose) */
+    int nrefused; /* convolutions that refused oneDNN's own destination layout */
 };
 
 #define CK(call)                                                                            \
@@ -241,6 +260,129 @@ any_md(dnnl_memory_desc_t *md, int nd, const dnnl_dims_t dims)
 
 #define MD(pd, what) dnnl_primitive_desc_query_md((pd), (what), 0)
 
+/* 1 when oneDNN implements pd with one of its reference loops (implementation "ref:..."). */
+static int
+is_ref(const_dnnl_primitive_desc_t pd)
+{
+    const char *impl = NULL;
+
+    if (!pd || dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &impl) != dnnl_success ||
+        !impl)
+        return 0;
+    return strncmp(impl, "ref", 3) == 0;
+}
+
+static void
+pds_destroy(dnnl_primitive_desc_t pd[3])
+{
+    for (int k = 0; k < 3; k++)
+        if (pd[k])
+            dnnl_primitive_desc_destroy(pd[k]);
+    pd[0] = pd[1] = pd[2] = NULL;
+}
+
+/* The forward, backward-data (want_din) and backward-weights descriptors of a convolution with
+ * destination dst. Returns how many of them run on oneDNN's reference loops, or -1 when one
+ * cannot be created (pd all NULL then). */
+static int
+conv_try(cor_nn_dnnl *d, dnnl_primitive_desc_t pd[3], const dnnl_memory_desc_t *src,
+         const dnnl_memory_desc_t *w, const dnnl_memory_desc_t *bias,
+         const dnnl_memory_desc_t *dst, const dnnl_dims_t strides, const dnnl_dims_t pads,
+         int want_din)
+{
+    dnnl_convolution_desc_t cd;
+    dnnl_memory_desc_t dmd;
+
+    pd[0] = pd[1] = pd[2] = NULL;
+    if (dnnl_convolution_forward_desc_init(&cd, dnnl_forward_training, dnnl_convolution_direct,
+                                           src, w, bias, dst, strides, pads,
+                                           pads) != dnnl_success ||
+        dnnl_primitive_desc_create(&pd[0], &cd, d->attr, d->eng, NULL) != dnnl_success)
+        goto fail;
+    dmd = *MD(pd[0], dnnl_query_dst_md);
+    if (want_din &&
+        (dnnl_convolution_backward_data_desc_init(&cd, dnnl_convolution_direct, src, w, &dmd,
+                                                  strides, pads, pads) != dnnl_success ||
+         dnnl_primitive_desc_create(&pd[1], &cd, d->attr, d->eng, pd[0]) != dnnl_success))
+        goto fail;
+    if (dnnl_convolution_backward_weights_desc_init(&cd, dnnl_convolution_direct, src, w, bias,
+                                                    &dmd, strides, pads, pads) != dnnl_success ||
+        dnnl_primitive_desc_create(&pd[2], &cd, d->attr, d->eng, pd[0]) != dnnl_success)
+        goto fail;
+    return is_ref(pd[0]) + is_ref(pd[1]) + is_ref(pd[2]);
+fail:
+    pds_destroy(pd);
+    return -1;
+}
+
+/* Chooses a convolution's destination layout (see the header comment): oneDNN's own choice
+ * ("any") unless that runs on a reference loop or pads the channels, else the first of the
+ * source's layout, NHWC, nChw16c, nChw8c, NCHW that does neither; when every one does, the
+ * fewest reference loops, then no padding, then the earlier in that order. */
+static int
+conv_choose(cor_nn_dnnl *d, dnnl_primitive_desc_t *pf, dnnl_primitive_desc_t *pbd,
+            dnnl_primitive_desc_t *pbw, const dnnl_memory_desc_t *src,
+            const dnnl_memory_desc_t *w, const dnnl_memory_desc_t *bias, const dnnl_dims_t od,
+            const dnnl_dims_t strides, const dnnl_dims_t pads, int want_din)
+{
+    static const dnnl_format_tag_t tags[] = {dnnl_acdb, dnnl_aBcd16b, dnnl_aBcd8b, dnnl_abcd};
+    enum
+    {
+        NT = sizeof tags / sizeof tags[0]
+    };
+    dnnl_format_tag_t cand[NT + 2];
+    dnnl_primitive_desc_t best[3] = {NULL, NULL, NULL}, pd[3];
+    int nc = 0, best_score = -1, best_k = -1, best_nref = 0;
+
+    cand[nc++] = dnnl_format_tag_any;
+    for (int k = 0; k < NT; k++)
+    {
+        dnnl_memory_desc_t md;
+
+        if (dnnl_memory_desc_init_by_tag(&md, 4, src->dims, dnnl_f32, tags[k]) == dnnl_success &&
+            dnnl_memory_desc_equal(&md, src))
+        {
+            cand[nc++] = tags[k];
+            break;
+        }
+    }
+    for (int k = 0; k < NT; k++)
+        if (nc < 2 || cand[1] != tags[k])
+            cand[nc++] = tags[k];
+    for (int k = 0; k < nc && best_score != 0; k++)
+    {
+        dnnl_memory_desc_t dst;
+        int nref, score;
+
+        if (dnnl_memory_desc_init_by_tag(&dst, 4, od, dnnl_f32, cand[k]) != dnnl_success ||
+            (nref = conv_try(d, pd, src, w, bias, &dst, strides, pads, want_din)) < 0)
+            continue;
+        {
+            const dnnl_memory_desc_t *dm = MD(pd[0], dnnl_query_dst_md);
+
+            score = 2 * nref + (dm->padded_dims[1] != dm->dims[1]);
+        }
+        if (best_score < 0 || score < best_score)
+        {
+            pds_destroy(best);
+            memcpy(best, pd, sizeof pd);
+            best_score = score;
+            best_k = k;
+            best_nref = nref;
+        }
+        else
+            pds_destroy(pd);
+    }
+    if (best_score < 0)
+        return COR_EUNSUP;
+    d->nref += best_nref;
+    d->nrefused += best_k != 0;
+    *pf = best[0];
+    *pbd = best[1];
+    *pbw = best[2];
+    return COR_OK;
+}
+
 static int
 setup_op(cor_nn_model *m, cor_nn_dnnl *d, int i, int n)
 {
@@ -263,7 +405,6 @@ setup_op(cor_nn_model *m, cor_nn_dnnl *d, int i, int n)
         dnnl_dims_t wd = {g->K, conv ? g->C : ti->c, conv ? g->R : ti->h, conv ? g->S : ti->w};
         dnnl_dims_t bd = {g->K}, od = {n, g->K, g->P, g->Q}, od2 = {n, g->K};
         dnnl_dims_t strides = {g->stride, g->stride}, pads = {g->pad, g->pad};
-        dnnl_convolution_desc_t cd;
         dnnl_inner_product_desc_t id;
         const dnnl_memory_desc_t *bp = o->has_bias ? &b : NULL;
 
@@ -271,12 +412,9 @@ setup_op(cor_nn_model *m, cor_nn_dnnl *d, int i, int n)
             return COR_EUNSUP;
         if (conv)
         {
-            if (any_md(&c, 4, od))
-                return COR_EUNSUP;
-            CK(dnnl_convolution_forward_desc_init(&cd, dnnl_forward_training,
-                                                  dnnl_convolution_direct, tin, &a, bp, &c,
-                                                  strides, pads, pads));
-            CK(dnnl_primitive_desc_create(&pf, &cd, d->attr, d->eng, NULL));
+            if ((st = conv_choose(d, &pf, &pbd, &pbw, tin, &a, bp, od, strides, pads,
+                                  want_din)))
+                goto done;
         }
         else
         {
@@ -308,13 +446,7 @@ setup_op(cor_nn_model *m, cor_nn_dnnl *d, int i, int n)
             goto done;
         if (want_din)
         {
-            if (conv)
-            {
-                CK(dnnl_convolution_backward_data_desc_init(&cd, dnnl_convolution_direct, tin,
-                                                            &a, tout, strides, pads, pads));
-                CK(dnnl_primitive_desc_create(&pbd, &cd, d->attr, d->eng, pf));
-            }
-            else
+            if (!conv)
             {
                 CK(dnnl_inner_product_backward_data_desc_init(&id, tin, &a, &c));
                 CK(dnnl_primitive_desc_create(&pbd, &id, d->attr, d->eng, pf));
@@ -329,13 +461,7 @@ setup_op(cor_nn_model *m, cor_nn_dnnl *d, int i, int n)
                 (st = grow(&x->wb, &x->wb_bytes, dnnl_memory_desc_get_size(&wb))))
                 goto done;
         }
-        if (conv)
-        {
-            CK(dnnl_convolution_backward_weights_desc_init(&cd, dnnl_convolution_direct, tin, &a,
-                                                           bp, tout, strides, pads, pads));
-            CK(dnnl_primitive_desc_create(&pbw, &cd, d->attr, d->eng, pf));
-        }
-        else
+        if (!conv)
         {
             CK(dnnl_inner_product_backward_weights_desc_init(&id, tin, &a, bp, &c));
             CK(dnnl_primitive_desc_create(&pbw, &id, d->attr, d->eng, pf));
@@ -486,21 +612,46 @@ cor_nn_dnnl_setup_internal(cor_nn_model *m, int n)
         }
         dnnl_post_ops_destroy(po);
     }
-    prims_free(d);
+#ifdef _OPENMP
+    /* oneDNN fixes a primitive's thread count when it is created, and runs that many
+     * threads whatever omp_set_num_threads says later */
+    omp_set_num_threads(m->nthreads);
+#endif
+    d->nthr = m->nthreads;
     {
+        /* a one-channel input is the same bytes in NCHW and NHWC: NCHW first (oneDNN's own
+         * layouts downstream), NHWC when that made a convolution refuse oneDNN's choice, kept
+         * unless it has more reference loops */
         const cor_nn_tensor *t = &m->t[m->input_tensor];
+        const dnnl_format_tag_t in_tag[] = {dnnl_abcd, dnnl_acdb, dnnl_abcd};
         dnnl_dims_t dims = {n, t->c, t->h, t->w};
+        int nref_nchw = 0;
 
-        if ((st = plain_md(&d->tmd[m->input_tensor], 4, dims)))
-            goto done;
-    }
-    for (int i = 0; i < m->nop; i++)
-        if ((st = setup_op(m, d, i, n)) != COR_OK)
+        for (int k = 0; k < 3; k++)
         {
-            if (!cor_status_is_error(st) || st == COR_EUNSUP)
-                st = COR_ERROR(COR_EUNSUP, "oneDNN primitive for op %d", i);
-            goto done;
+            prims_free(d);
+            if (dnnl_memory_desc_init_by_tag(&d->tmd[m->input_tensor], 4, dims, dnnl_f32,
+                                             in_tag[k]) != dnnl_success)
+            {
+                st = COR_ERROR(COR_EUNSUP, "oneDNN input layout");
+                goto done;
+            }
+            d->nref = d->nrefused = 0;
+            for (int i = 0; i < m->nop; i++)
+                if ((st = setup_op(m, d, i, n)) != COR_OK)
+                {
+                    if (!cor_status_is_error(st) || st == COR_EUNSUP)
+                        st = COR_ERROR(COR_EUNSUP, "oneDNN primitive for op %d", i);
+                    goto done;
+                }
+            if (k == 0 && (t->c != 1 || d->nrefused == 0))
+                break;
+            if (k == 0)
+                nref_nchw = d->nref;
+            else if (k == 1 && d->nref <= nref_nchw)
+                break;
         }
+    }
     for (int t = 0; t < m->nt; t++)
     {
         size_t need = dnnl_memory_desc_get_size(&d->tmd[t]);
@@ -533,6 +684,39 @@ done:
     if (st != COR_OK)
         cor_nn_dnnl_free_internal(m);
     return st;
+}
+
+int
+cor_nn_dnnl_count_ref_internal(const cor_nn_model *m, int conv_only)
+{
+    const cor_nn_dnnl *d = m->dnnl;
+    int count = 0;
+
+    if (!d || d->n == 0)
+        return -1;
+    for (int i = 0; i < m->nop; i++)
+    {
+        if (conv_only && m->op[i].kind != COR_NN_CONV)
+            continue;
+        for (int k = 0; k < NPRIM; k++)
+        {
+            const_dnnl_primitive_desc_t pd = NULL;
+
+            if (d->op[i].pr[k].p &&
+                dnnl_primitive_get_primitive_desc(d->op[i].pr[k].p, &pd) == dnnl_success)
+                count += is_ref(pd);
+        }
+    }
+    return count;
+}
+
+int
+cor_nn_dnnl_avx512_internal(void)
+{
+    const dnnl_cpu_isa_t isa = dnnl_get_effective_cpu_isa();
+
+    return ((unsigned)isa & (unsigned)dnnl_cpu_isa_avx512_core) ==
+           (unsigned)dnnl_cpu_isa_avx512_core;
 }
 
 /* ---- execution ------------------------------------------------------------------------- */
@@ -598,7 +782,7 @@ cor_nn_dnnl_prepare_internal(cor_nn_model *m, int n, int train)
     cor_nn_dnnl *d = m->dnnl;
 
     (void)train;
-    if (d->n != n)
+    if (d->n != n || d->nthr != m->nthreads)
     {
         int st = cor_nn_dnnl_setup_internal(m, n);
 

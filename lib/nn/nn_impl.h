@@ -137,7 +137,8 @@ int cor_nn_tensor_new_internal(cor_nn_model *m, int c, int h, int w, int alias_o
  * primitive is not available, COR_ENOMEM. */
 int cor_nn_dnnl_setup_internal(cor_nn_model *m, int n);
 void cor_nn_dnnl_free_internal(cor_nn_model *m);
-/* Before a pass on n images: rebuilds the primitives if n changed, reorders the weights. */
+/* Before a pass on n images: rebuilds the primitives if n or the model's thread count
+ * changed, reorders the weights. */
 int cor_nn_dnnl_prepare_internal(cor_nn_model *m, int n, int train);
 /* Forward of one op (not RELU) and backward of one op (not RELU, not ADD's bookkeeping). */
 void cor_nn_dnnl_fwd_internal(cor_nn_model *m, cor_nn_op *o, int n, int train);
@@ -145,6 +146,13 @@ void cor_nn_dnnl_bwd_internal(cor_nn_model *m, cor_nn_op *o, int n, float *dout,
 /* Writes the gradient of a residual addition's second input, d2 = dout reordered to that
  * input's layout, and returns 1; returns 0 (nothing done) when the layouts agree. */
 int cor_nn_dnnl_add_bwd2_internal(cor_nn_model *m, cor_nn_op *o, float *dout, float *d2);
+/* For the tests: how many of the model's oneDNN primitives (as built for the last batch size;
+ * only those of convolutions when conv_only) run on one of oneDNN's reference loops (an
+ * implementation named "ref..."); -1 when the model has no oneDNN primitives. */
+int cor_nn_dnnl_count_ref_internal(const cor_nn_model *m, int conv_only);
+/* 1 when oneDNN runs with AVX-512 (avx512_core) kernels on this CPU, the ISA the layout
+ * choices of nn_dnnl.c are checked on. */
+int cor_nn_dnnl_avx512_internal(void);
 #endif
 
 /* forward_backward with batch-norm mode (train) and gradients (want_grad) chosen apart;
