@@ -8,7 +8,7 @@
 #   figures/fig_paper_*.gp  the figures, from the tables
 #
 # `make tables` / `make reproduce`: the small scale (real Fashion-MNIST, resnet-small, vgg-small,
-# cnn-small; about 30 minutes on 2 cores), tables RESULTS/paper_*.tsv, figures
+# cnn-small; about 3 minutes on 2 cores, 6 to 7 for the whole `make reproduce`), tables RESULTS/paper_*.tsv, figures
 # FIGDIR/paper_fig2.png ... paper_fig9.png.
 # `make reproduce-paper CIFAR10=DIR [IMAGENET=DIR]`: the paper's scale, tables in
 # RESULTS/paper-scale/, figures in FIGDIR/paper-scale/.

@@ -23,7 +23,7 @@
 #   quick  Fashion-MNIST, 64 training images, 1-2 epochs: checks the pipeline (make check).
 #   small  Fashion-MNIST (the real data set, Debian's dataset-fashion-mnist), a class-balanced
 #          subset of 256 training and 256 test images, resnet-small / vgg-small / an MLP:
-#          `make reproduce` (about 30 minutes on 2 cores; the timing is in doc/paper_figures.md).
+#          `make reproduce` (about 3 minutes on 2 cores; the timing is in doc/paper_figures.md).
 #   paper  the paper's setting: CIFAR-10 (--cifar10 DIR, the binary version) with
 #          resnet18-cifar (Fig. 2, 7, 9), vgg16 (Fig. 6), resnet50 (Fig. 5), and ImageNet
 #          (--imagenet DIR) with resnet50 capped at 10 (Fig. 3, 4, 8). Without --imagenet the
