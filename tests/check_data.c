@@ -37,44 +37,6 @@ teardown(void)
 }
 
 
-static void
-write_bytes(const char *path, const unsigned char *b, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(b, 1, n, f), n);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
-static unsigned char *
-read_bytes(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *b;
-    long size;
-
-    ck_assert_ptr_nonnull(f);
-    fseek(f, 0, SEEK_END);
-    size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    b = malloc((size_t)size + 1);
-    ck_assert_uint_eq(fread(b, 1, (size_t)size, f), (size_t)size);
-    fclose(f);
-    *n = (size_t)size;
-    return b;
-}
-
-/* The last error message contains every given fragment. */
-static void
-assert_msg(const char *a, const char *b)
-{
-    const char *msg = cor_last_error()->msg;
-
-    ck_assert_msg(a == NULL || strstr(msg, a), "message '%s' lacks '%s'", msg, a);
-    ck_assert_msg(b == NULL || strstr(msg, b), "message '%s' lacks '%s'", msg, b);
-}
-
 /* ---- RNG ------------------------------------------------------------------------------------ */
 
 /* Reference: Vigna's splitmix64.c seeded with 1234567 (computed independently in Python). */
@@ -240,8 +202,8 @@ START_TEST(test_idx_read)
     size_t ni = idx_images(im), nl = idx_labels(lb);
     cor_dataset *ds;
 
-    write_bytes(cor_test_scratch_path("train-images-idx3-ubyte"), im, ni);
-    write_bytes(cor_test_scratch_path("train-labels-idx1-ubyte"), lb, nl);
+    cor_test_write_file(cor_test_scratch_path("train-images-idx3-ubyte"), im, ni);
+    cor_test_write_file(cor_test_scratch_path("train-labels-idx1-ubyte"), lb, nl);
     ds = cor_data_idx_load(cor_test_scratch_path("train-images-idx3-ubyte"), cor_test_scratch_path("train-labels-idx1-ubyte"));
     check_idx_content(ds);
     cor_data_free(ds);
@@ -251,7 +213,7 @@ START_TEST(test_idx_read)
     /* test files missing: the message names the first file tried */
     ck_assert_ptr_null(cor_data_idx_load_dir(cor_test_scratch_dir(), 0));
     ck_assert_int_eq(cor_last_error()->code, COR_EIO);
-    assert_msg("t10k-images-idx3-ubyte", "cannot open");
+    cor_test_assert_msg("t10k-images-idx3-ubyte", "cannot open");
 }
 END_TEST
 
@@ -262,53 +224,53 @@ START_TEST(test_idx_errors)
     char L[512], expect[64];
 
     snprintf(L, sizeof L, "%s", cor_test_scratch_path("labels"));
-    write_bytes(L, lb, nl);
+    cor_test_write_file(L, lb, nl);
     /* truncated inside image 3 (data starts at 16; 12 bytes per image): ends at 16+12*2+5 */
-    write_bytes(cor_test_scratch_path("trunc"), im, 16 + 12 * 2 + 5);
+    cor_test_write_file(cor_test_scratch_path("trunc"), im, 16 + 12 * 2 + 5);
     ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("trunc"), L));
     ck_assert_int_eq(cor_last_error()->code, COR_EPARSE);
-    assert_msg(cor_test_scratch_path("trunc"), "truncated at byte offset 45");
-    assert_msg("image 3 of 5", NULL);
+    cor_test_assert_msg(cor_test_scratch_path("trunc"), "truncated at byte offset 45");
+    cor_test_assert_msg("image 3 of 5", NULL);
     /* truncated in the header */
-    write_bytes(cor_test_scratch_path("trunc2"), im, 10);
+    cor_test_write_file(cor_test_scratch_path("trunc2"), im, 10);
     ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("trunc2"), L));
-    assert_msg(cor_test_scratch_path("trunc2"), "truncated at byte offset 10");
+    cor_test_assert_msg(cor_test_scratch_path("trunc2"), "truncated at byte offset 10");
     /* bad magic, wrong type, wrong dimension count */
     memcpy(bad, im, ni);
     bad[1] = 7;
-    write_bytes(cor_test_scratch_path("magic"), bad, ni);
+    cor_test_write_file(cor_test_scratch_path("magic"), bad, ni);
     ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("magic"), L));
-    assert_msg(cor_test_scratch_path("magic"), "byte offset 0: bad magic number 00070803");
+    cor_test_assert_msg(cor_test_scratch_path("magic"), "byte offset 0: bad magic number 00070803");
     memcpy(bad, im, ni);
     bad[2] = 0x0d;
-    write_bytes(cor_test_scratch_path("type"), bad, ni);
+    cor_test_write_file(cor_test_scratch_path("type"), bad, ni);
     ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("type"), L));
-    assert_msg("byte offset 2", "0x0d");
+    cor_test_assert_msg("byte offset 2", "0x0d");
     ck_assert_ptr_null(cor_data_idx_load(L, L)); /* a label file as images */
-    assert_msg("byte offset 3: 1 dimensions, expected 3", NULL);
+    cor_test_assert_msg("byte offset 3: 1 dimensions, expected 3", NULL);
     /* trailing data */
     memcpy(bad, im, ni);
     bad[ni] = 1;
-    write_bytes(cor_test_scratch_path("extra"), bad, ni + 1);
+    cor_test_write_file(cor_test_scratch_path("extra"), bad, ni + 1);
     ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("extra"), L));
     snprintf(expect, sizeof expect, "unexpected data at byte offset %zu", ni);
-    assert_msg(cor_test_scratch_path("extra"), expect);
+    cor_test_assert_msg(cor_test_scratch_path("extra"), expect);
     /* counts differ */
-    write_bytes(cor_test_scratch_path("images"), im, ni);
+    cor_test_write_file(cor_test_scratch_path("images"), im, ni);
     lb[7] = IN - 1;
-    write_bytes(cor_test_scratch_path("labels4"), lb, nl - 1);
+    cor_test_write_file(cor_test_scratch_path("labels4"), lb, nl - 1);
     ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("images"), cor_test_scratch_path("labels4")));
-    assert_msg("4 labels", "has 5 images");
+    cor_test_assert_msg("4 labels", "has 5 images");
     /* a zero dimension */
     memcpy(bad, im, ni);
     bad[11] = 0;
-    write_bytes(cor_test_scratch_path("zero"), bad, ni);
+    cor_test_write_file(cor_test_scratch_path("zero"), bad, ni);
     ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("zero"), L));
-    assert_msg("byte offset 8: dimension 2 is zero", NULL);
+    cor_test_assert_msg("byte offset 8: dimension 2 is zero", NULL);
     /* missing file */
     ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("nonexistent"), L));
     ck_assert_int_eq(cor_last_error()->code, COR_EIO);
-    assert_msg(cor_test_scratch_path("nonexistent"), "cannot open");
+    cor_test_assert_msg(cor_test_scratch_path("nonexistent"), "cannot open");
 }
 END_TEST
 
@@ -341,20 +303,20 @@ START_TEST(test_idx_gzip)
     /* gzip of a truncated IDX: the offset is in the decompressed stream */
     write_gz(cor_test_scratch_path("short.gz"), im, 16 + 12 * 4 + 1);
     ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("short.gz"), cor_test_scratch_path("t10k-labels-idx1-ubyte.gz")));
-    assert_msg(cor_test_scratch_path("short.gz"), "truncated at byte offset 65");
+    cor_test_assert_msg(cor_test_scratch_path("short.gz"), "truncated at byte offset 65");
     /* a gzip file cut in the middle of its compressed stream */
-    gzb = read_bytes(cor_test_scratch_path("t10k-images-idx3-ubyte.gz"), &n);
-    write_bytes(cor_test_scratch_path("cut.gz"), gzb, n / 2);
+    gzb = cor_test_read_file(cor_test_scratch_path("t10k-images-idx3-ubyte.gz"), &n);
+    cor_test_write_file(cor_test_scratch_path("cut.gz"), gzb, n / 2);
     ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("cut.gz"), cor_test_scratch_path("t10k-labels-idx1-ubyte.gz")));
     ck_assert_int_eq(cor_last_error()->code, COR_EPARSE);
-    assert_msg(cor_test_scratch_path("cut.gz"), "byte offset");
+    cor_test_assert_msg(cor_test_scratch_path("cut.gz"), "byte offset");
     /* corrupt deflate data (bytes flipped after the 10-byte gzip header) */
     for (size_t i = 12; i < n - 8; i++)
         gzb[i] ^= 0x5a;
-    write_bytes(cor_test_scratch_path("bad.gz"), gzb, n);
+    cor_test_write_file(cor_test_scratch_path("bad.gz"), gzb, n);
     ck_assert_ptr_null(cor_data_idx_load(cor_test_scratch_path("bad.gz"), cor_test_scratch_path("t10k-labels-idx1-ubyte.gz")));
     ck_assert_int_eq(cor_last_error()->code, COR_EPARSE);
-    assert_msg(cor_test_scratch_path("bad.gz"), "byte offset");
+    cor_test_assert_msg(cor_test_scratch_path("bad.gz"), "byte offset");
     free(gzb);
 #endif
 }
@@ -411,7 +373,7 @@ write_cifar_file(const char *path, int f, int label_override)
     }
     if (label_override >= 0)
         b[3073] = (unsigned char)label_override; /* record 2 */
-    write_bytes(path, b, (size_t)nrec * 3073);
+    cor_test_write_file(path, b, (size_t)nrec * 3073);
     free(b);
 }
 
@@ -472,27 +434,27 @@ START_TEST(test_cifar_errors)
 
     write_cifar_dir(cor_test_scratch_dir());
     /* truncated: the last record of data_batch_3 (5 records) cut after 100 bytes */
-    b = read_bytes(cor_test_scratch_path("data_batch_3.bin"), &n);
-    write_bytes(cor_test_scratch_path("data_batch_3.bin"), b, 4 * 3073 + 100);
+    b = cor_test_read_file(cor_test_scratch_path("data_batch_3.bin"), &n);
+    cor_test_write_file(cor_test_scratch_path("data_batch_3.bin"), b, 4 * 3073 + 100);
     free(b);
     ck_assert_ptr_null(cor_data_cifar10_load(cor_test_scratch_dir(), 1));
     ck_assert_int_eq(cor_last_error()->code, COR_EPARSE);
-    assert_msg(cor_test_scratch_path("data_batch_3.bin"), "truncated at byte offset 12392");
-    assert_msg("record 5 starting at byte offset 12292", NULL);
+    cor_test_assert_msg(cor_test_scratch_path("data_batch_3.bin"), "truncated at byte offset 12392");
+    cor_test_assert_msg("record 5 starting at byte offset 12292", NULL);
     /* a bad label byte in record 2 of the test batch */
     write_cifar_file(cor_test_scratch_path("test_batch.bin"), 5, 17);
     ck_assert_ptr_null(cor_data_cifar10_load(cor_test_scratch_dir(), 0));
-    assert_msg(cor_test_scratch_path("test_batch.bin"), "byte offset 3073: label 17 of record 2 is not in 0..9");
+    cor_test_assert_msg(cor_test_scratch_path("test_batch.bin"), "byte offset 3073: label 17 of record 2 is not in 0..9");
     /* missing file, empty file */
     unlink(cor_test_scratch_path("data_batch_5.bin"));
     write_cifar_file(cor_test_scratch_path("data_batch_3.bin"), 2, -1);
     ck_assert_ptr_null(cor_data_cifar10_load(cor_test_scratch_dir(), 1));
     ck_assert_int_eq(cor_last_error()->code, COR_EIO);
-    assert_msg(cor_test_scratch_path("data_batch_5.bin"), "cannot open");
-    write_bytes(cor_test_scratch_path("empty.bin"), (const unsigned char *)"", 0);
+    cor_test_assert_msg(cor_test_scratch_path("data_batch_5.bin"), "cannot open");
+    cor_test_write_file(cor_test_scratch_path("empty.bin"), (const unsigned char *)"", 0);
     one[0] = cor_test_scratch_path("empty.bin");
     ck_assert_ptr_null(cor_data_cifar10_load_files(1, one));
-    assert_msg(cor_test_scratch_path("empty.bin"), "empty");
+    cor_test_assert_msg(cor_test_scratch_path("empty.bin"), "empty");
 }
 END_TEST
 
@@ -556,7 +518,7 @@ make_imagenet(const char *root)
     snprintf(p, sizeof p, "%s/n001/x.jpg", root);
     write_jpeg(p, 24, 16, 200, 60, 30, 0, 0);
     snprintf(p, sizeof p, "%s/n001/notes.txt", root);
-    write_bytes(p, (const unsigned char *)"not an image\n", 13);
+    cor_test_write_file(p, (const unsigned char *)"not an image\n", 13);
 }
 #endif
 
@@ -640,30 +602,30 @@ START_TEST(test_imagenet_errors)
 
     make_imagenet(cor_test_scratch_path("in"));
     /* truncated JPEG: the first half of n002/a.JPEG (index 2) */
-    b = read_bytes(cor_test_scratch_path("in/n002/a.JPEG"), &n);
-    write_bytes(cor_test_scratch_path("in/n002/a.JPEG"), b, n / 2);
+    b = cor_test_read_file(cor_test_scratch_path("in/n002/a.JPEG"), &n);
+    cor_test_write_file(cor_test_scratch_path("in/n002/a.JPEG"), b, n / 2);
     /* corrupt JPEG: the SOI marker of n001/y.jpeg (index 1) overwritten */
     free(b);
-    b = read_bytes(cor_test_scratch_path("in/n001/y.jpeg"), &n);
+    b = cor_test_read_file(cor_test_scratch_path("in/n001/y.jpeg"), &n);
     b[0] = 0x12;
-    write_bytes(cor_test_scratch_path("in/n001/y.jpeg"), b, n);
+    cor_test_write_file(cor_test_scratch_path("in/n001/y.jpeg"), b, n);
     free(b);
     ds = cor_data_imagenet_open(cor_test_scratch_path("in"), 0);
     ck_assert_ptr_nonnull(ds);
     ck_assert_int_eq(cor_data_fetch(ds, 0, &img, &lab), COR_OK);
     ck_assert_int_eq(cor_data_fetch(ds, 2, &img, &lab), COR_EPARSE);
-    assert_msg(cor_test_scratch_path("in/n002/a.JPEG"), "truncated JPEG data");
-    assert_msg("byte offset", NULL);
+    cor_test_assert_msg(cor_test_scratch_path("in/n002/a.JPEG"), "truncated JPEG data");
+    cor_test_assert_msg("byte offset", NULL);
     ck_assert_int_eq(cor_data_fetch(ds, 1, &img, &lab), COR_EPARSE);
-    assert_msg(cor_test_scratch_path("in/n001/y.jpeg"), "corrupt JPEG data near byte offset");
+    cor_test_assert_msg(cor_test_scratch_path("in/n001/y.jpeg"), "corrupt JPEG data near byte offset");
     cor_data_free(ds);
     /* an empty class folder; no class folders; a missing folder */
     mkdir(cor_test_scratch_path("in/n003"), 0777);
     ck_assert_ptr_null(cor_data_imagenet_open(cor_test_scratch_path("in"), 0));
-    assert_msg(cor_test_scratch_path("in/n003"), "without JPEG files");
+    cor_test_assert_msg(cor_test_scratch_path("in/n003"), "without JPEG files");
     mkdir(cor_test_scratch_path("flat"), 0777);
     ck_assert_ptr_null(cor_data_imagenet_open(cor_test_scratch_path("flat"), 0));
-    assert_msg(cor_test_scratch_path("flat"), "no class folders");
+    cor_test_assert_msg(cor_test_scratch_path("flat"), "no class folders");
     ck_assert_ptr_null(cor_data_imagenet_open(cor_test_scratch_path("nowhere"), 0));
     ck_assert_int_eq(cor_last_error()->code, COR_EIO);
     cor_data_image_release(&img);
@@ -835,7 +797,7 @@ small_cifar(int nrec)
         for (int q = 0; q < 3072; q++)
             b[r * 3073 + 1 + q] = (unsigned char)((r * 31 + q) % 256);
     }
-    write_bytes(p, b, (size_t)nrec * 3073);
+    cor_test_write_file(p, b, (size_t)nrec * 3073);
     free(b);
     ds = cor_data_cifar10_load_files(1, &p);
     ck_assert_ptr_nonnull(ds);
@@ -1056,8 +1018,8 @@ START_TEST(test_loader_plain_order)
     cor_data_loader *L;
     cor_data_batch b;
 
-    write_bytes(cor_test_scratch_path("i"), im, ni);
-    write_bytes(cor_test_scratch_path("l"), lb, nl);
+    cor_test_write_file(cor_test_scratch_path("i"), im, ni);
+    cor_test_write_file(cor_test_scratch_path("l"), lb, nl);
     ds = cor_data_idx_load(cor_test_scratch_path("i"), cor_test_scratch_path("l"));
     cor_data_aug_identity(&aug);
     L = cor_data_loader_alloc(ds, &aug, 2, 0, 0);
@@ -1097,7 +1059,7 @@ START_TEST(test_loader_error)
     cor_data_batch b;
 
     make_imagenet(cor_test_scratch_path("in"));
-    write_bytes(cor_test_scratch_path("in/n002/b.JPEG"), (const unsigned char *)"\xff\xd8garbage", 9);
+    cor_test_write_file(cor_test_scratch_path("in/n002/b.JPEG"), (const unsigned char *)"\xff\xd8garbage", 9);
     ds = cor_data_imagenet_open(cor_test_scratch_path("in"), 8);
     ck_assert_ptr_nonnull(ds);
     cor_data_aug_identity(&aug);
@@ -1116,7 +1078,7 @@ START_TEST(test_loader_error)
         ck_assert_float_lt(b.x[2 * 64], 0.25f);
         ck_assert_int_eq(cor_data_loader_next(L, &b), COR_EPARSE);
         ck_assert_int_eq(cor_last_error()->code, COR_EPARSE);
-        assert_msg(cor_test_scratch_path("in/n002/b.JPEG"), "JPEG");
+        cor_test_assert_msg(cor_test_scratch_path("in/n002/b.JPEG"), "JPEG");
         /* the loader stays usable */
         ck_assert_int_eq(cor_data_loader_seek(L, 1, 0), COR_OK);
         ck_assert_int_eq(cor_data_loader_next(L, &b), COR_OK);

@@ -30,43 +30,6 @@ teardown(void)
 }
 
 
-static unsigned char *
-slurp(const char *path, size_t *n)
-{
-    FILE *f = fopen(path, "rb");
-    unsigned char *b;
-    long size;
-
-    ck_assert_ptr_nonnull(f);
-    fseek(f, 0, SEEK_END);
-    size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    b = malloc((size_t)size + 1);
-    ck_assert_uint_eq(fread(b, 1, (size_t)size, f), (size_t)size);
-    fclose(f);
-    *n = (size_t)size;
-    return b;
-}
-
-static void
-spit(const char *path, const unsigned char *b, size_t n)
-{
-    FILE *f = fopen(path, "wb");
-
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(b, 1, n, f), n);
-    fclose(f);
-}
-
-static void
-assert_msg(const char *a, const char *b)
-{
-    const char *msg = cor_last_error()->msg;
-
-    ck_assert_msg(a == NULL || strstr(msg, a), "message '%s' lacks '%s'", msg, a);
-    ck_assert_msg(b == NULL || strstr(msg, b), "message '%s' lacks '%s'", msg, b);
-}
-
 /* ---- CRC and checkpoints ---------------------------------------------------------------------- */
 
 START_TEST(test_crc32)
@@ -121,7 +84,7 @@ START_TEST(test_ckpt_roundtrip)
     ck_assert_int_eq(cor_ckpt_get_f32(c, "params", back, 1000), COR_OK);
     ck_assert_mem_eq(back, ref_params, sizeof back);
     ck_assert_int_eq(cor_ckpt_get_f32(c, "params", back, 999), COR_EPARSE);
-    assert_msg(p, "section 'params' holds 4000 bytes");
+    cor_test_assert_msg(p, "section 'params' holds 4000 bytes");
     d = cor_ckpt_get(c, "stepper", &len);
     ck_assert_uint_eq(len, sizeof blob);
     ck_assert_mem_eq(d, blob, sizeof blob);
@@ -163,9 +126,9 @@ START_TEST(test_ckpt_names)
     ck_assert_int_eq(cor_ckpt_add(c, "a_very_long_name_x", blob, 1), COR_EINVAL);
     ck_assert_int_eq(cor_ckpt_add(c, "ok", blob, 1), COR_OK);
     ck_assert_int_eq(cor_ckpt_add(c, "ok", blob, 1), COR_EINVAL);
-    assert_msg("added twice", NULL);
+    cor_test_assert_msg("added twice", NULL);
     ck_assert_int_eq(cor_ckpt_write(c, "/nonexistent-dir/x.ckpt"), COR_EIO);
-    assert_msg("/nonexistent-dir/x.ckpt", NULL);
+    cor_test_assert_msg("/nonexistent-dir/x.ckpt", NULL);
     cor_ckpt_free(c);
 }
 END_TEST
@@ -178,7 +141,7 @@ START_TEST(test_ckpt_corruption)
     size_t n, params_off = 0;
 
     write_ref(p, "step=1\n");
-    b = slurp(p, &n);
+    b = cor_test_read_file(p, &n);
     /* locate the params payload: header 24, then sections of 32 + padded payload */
     {
         size_t off = 24;
@@ -196,51 +159,51 @@ START_TEST(test_ckpt_corruption)
     ck_assert_uint_gt(params_off, 0);
     /* a flipped byte in the parameters */
     b[params_off + 1234] ^= 0x01;
-    spit(q, b, n);
+    cor_test_write_file(q, b, n);
     ck_assert_ptr_null(cor_ckpt_read(q));
     ck_assert_int_eq(cor_last_error()->code, COR_EPARSE);
     {
         char expect[80];
         snprintf(expect, sizeof expect, "section 'params' (payload at byte offset %zu", params_off);
-        assert_msg(q, expect);
+        cor_test_assert_msg(q, expect);
     }
-    assert_msg("checksum mismatch", "corrupt");
+    cor_test_assert_msg("checksum mismatch", "corrupt");
     b[params_off + 1234] ^= 0x01;
     /* every single-byte flip is rejected (sampled every 37 bytes, and the last 40) */
     for (size_t i = 0; i < n; i += (i + 40 < n ? 37 : 1))
     {
         b[i] ^= 0x40;
-        spit(q, b, n);
+        cor_test_write_file(q, b, n);
         ck_assert_msg(cor_ckpt_read(q) == NULL, "flip at %zu not detected", i);
         ck_assert_int_eq(cor_last_error()->code, COR_EPARSE);
         b[i] ^= 0x40;
     }
     /* truncation */
-    spit(q, b, n - 100);
+    cor_test_write_file(q, b, n - 100);
     ck_assert_ptr_null(cor_ckpt_read(q));
     {
         char expect[80];
         snprintf(expect, sizeof expect, "truncated at byte offset %zu", n - 100);
-        assert_msg(q, expect);
+        cor_test_assert_msg(q, expect);
     }
-    spit(q, b, 5);
+    cor_test_write_file(q, b, 5);
     ck_assert_ptr_null(cor_ckpt_read(q));
-    assert_msg(q, "not a corridor checkpoint");
+    cor_test_assert_msg(q, "not a corridor checkpoint");
     /* data appended */
     {
         unsigned char *c = malloc(n + 3);
         memcpy(c, b, n);
         memset(c + n, 0, 3);
-        spit(q, c, n + 3);
+        cor_test_write_file(q, c, n + 3);
         free(c);
         ck_assert_ptr_null(cor_ckpt_read(q));
-        assert_msg(q, "unexpected data");
+        cor_test_assert_msg(q, "unexpected data");
     }
     /* another version */
     b[8] = 2;
-    spit(q, b, n);
+    cor_test_write_file(q, b, n);
     ck_assert_ptr_null(cor_ckpt_read(q));
-    assert_msg(q, "byte offset 8: checkpoint format version 2");
+    cor_test_assert_msg(q, "byte offset 8: checkpoint format version 2");
     /* missing file */
     ck_assert_ptr_null(cor_ckpt_read(cor_test_scratch_path("missing.ckpt")));
     ck_assert_int_eq(cor_last_error()->code, COR_EIO);
@@ -446,7 +409,7 @@ START_TEST(test_step_state_resume)
             {
                 cor_step *G = cor_step_alloc(&cor_step_gd, V);
                 ck_assert_int_eq(cor_step_state_load(G, buf, len), COR_EINVAL);
-                assert_msg("cannot be loaded into 'gd'", NULL);
+                cor_test_assert_msg("cannot be loaded into 'gd'", NULL);
                 cor_step_free(G);
             }
             /* truncated record */
@@ -456,10 +419,10 @@ START_TEST(test_step_state_resume)
                     ck_assert_int_eq(cor_step_prepare(D, &obj), COR_OK);
                 ck_assert_int_eq(cor_step_state_load(D, buf, len - 1), COR_EPARSE);
                 ck_assert_int_eq(cor_step_state_load(D, buf, 5), COR_EPARSE);
-                assert_msg("truncated at byte offset 5", NULL);
+                cor_test_assert_msg("truncated at byte offset 5", NULL);
                 buf[len] = 0;
                 ck_assert_int_eq(cor_step_state_load(D, buf, len + 1), COR_EPARSE);
-                assert_msg("unexpected bytes", NULL);
+                cor_test_assert_msg("unexpected bytes", NULL);
                 cor_step_free(D);
             }
             cor_step_free(A);
@@ -487,20 +450,20 @@ START_TEST(test_step_state_errors)
     ck_assert_int_eq(cor_step_state_save(a, buf, sizeof buf, &len), COR_OK);
     ck_assert_int_eq(cor_step_state_load(b, buf, len), COR_EINVAL); /* f32 into f64 */
     ck_assert_int_eq(cor_step_state_load(c, buf, len), COR_EINVAL); /* dimension */
-    assert_msg("dimension 6", NULL);
+    cor_test_assert_msg("dimension 6", NULL);
     ck_assert_int_eq(cor_step_state_save(m, buf, sizeof buf, &len), COR_EUNSUP);
     ck_assert_int_eq(cor_step_state_save(a, buf, sizeof buf, &len), COR_OK);
     buf[0] = 'X';
     ck_assert_int_eq(cor_step_state_load(a, buf, len), COR_EPARSE);
-    assert_msg("bad magic", NULL);
+    cor_test_assert_msg("bad magic", NULL);
     buf[0] = 'C';
     buf[7] = 9;
     ck_assert_int_eq(cor_step_state_load(a, buf, len), COR_EPARSE);
-    assert_msg("version 9", NULL);
+    cor_test_assert_msg("version 9", NULL);
     /* sgd must be prepared first */
     ck_assert_int_eq(cor_step_state_save(s, buf, sizeof buf, &len), COR_OK);
     ck_assert_int_eq(cor_step_state_load(s, buf, len), COR_EINVAL);
-    assert_msg("cor_step_prepare", NULL);
+    cor_test_assert_msg("cor_step_prepare", NULL);
     cor_step_free(a);
     cor_step_free(b);
     cor_step_free(c);

@@ -7,6 +7,7 @@
 #include <check.h>
 #include <gmp.h>
 
+#include "cor_err.h"
 #include "testlib.h"
 
 uint64_t
@@ -177,6 +178,47 @@ cor_test_scratch_path(const char *name)
     k = (k + 1) % 4;
     snprintf(buf[k], sizeof buf[k], "%s/%s", scratch, name);
     return buf[k];
+}
+
+/* ---- files and error messages ----------------------------------------------------------- */
+
+unsigned char *
+cor_test_read_file(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char *b;
+    long size;
+
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    ck_assert_int_eq(fseek(f, 0, SEEK_END), 0);
+    size = ftell(f);
+    ck_assert_int_ge(size, 0);
+    ck_assert_int_eq(fseek(f, 0, SEEK_SET), 0);
+    b = malloc((size_t)size + 1);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(fread(b, 1, (size_t)size, f), (size_t)size);
+    fclose(f);
+    *n = (size_t)size;
+    return b;
+}
+
+void
+cor_test_write_file(const char *path, const unsigned char *b, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+
+    ck_assert_msg(f != NULL, "cannot create %s", path);
+    ck_assert_uint_eq(fwrite(b, 1, n, f), n);
+    ck_assert_int_eq(fclose(f), 0);
+}
+
+void
+cor_test_assert_msg(const char *a, const char *b)
+{
+    const char *msg = cor_last_error()->msg;
+
+    ck_assert_msg(a == NULL || strstr(msg, a), "message '%s' lacks '%s'", msg, a);
+    ck_assert_msg(b == NULL || strstr(msg, b), "message '%s' lacks '%s'", msg, b);
 }
 
 /* ---- expression fixture ------------------------------------------------------------------ */

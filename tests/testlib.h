@@ -61,6 +61,17 @@ void cor_test_scratch_remove(void);
  * used in one expression). */
 const char *cor_test_scratch_path(const char *name);
 
+/* ---- files and error messages ----------------------------------------------------------- */
+
+/* The whole file at path, in a malloc'ed buffer with one spare byte (the caller frees it);
+ * its size in *n. Fails the test when the file cannot be read. */
+unsigned char *cor_test_read_file(const char *path, size_t *n);
+/* Writes b[0..n) to path (created or truncated); fails the test on any error. */
+void cor_test_write_file(const char *path, const unsigned char *b, size_t n);
+/* Fails the test unless the last error message (cor_last_error) contains a and b (either may
+ * be NULL). */
+void cor_test_assert_msg(const char *a, const char *b);
+
 /* ---- expression fixture ------------------------------------------------------------------ */
 
 #include "cor_expr.h"
